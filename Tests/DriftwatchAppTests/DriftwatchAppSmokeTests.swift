@@ -1,0 +1,6 @@
+import Testing
+@testable import DriftwatchApp
+
+@Test func moduleLinks() {
+    #expect(Bool(true))
+}

@@ -1,0 +1,6 @@
+import Testing
+@testable import DriftwatchCore
+
+@Test func moduleLinks() {
+    #expect(Bool(true))
+}

@@ -1,0 +1,6 @@
+import Testing
+@testable import DriftwatchHTTP
+
+@Test func moduleLinks() {
+    #expect(Bool(true))
+}

@@ -1,0 +1,6 @@
+import Testing
+@testable import DriftwatchStore
+
+@Test func moduleLinks() {
+    #expect(Bool(true))
+}
