@@ -1,0 +1,48 @@
+/// Why one input line was rejected: the field (when one is to blame) and the reason.
+///
+/// The caller adds the line number: `line 812: "cost_usd" must be a number ≥ 0`.
+public struct DecodeError: Error, Sendable, Equatable, CustomStringConvertible {
+    public var field: String?
+    public var reason: String
+
+    public init(field: String? = nil, _ reason: String) {
+        self.field = field
+        self.reason = reason
+    }
+
+    public init(_ json: JSONError) {
+        self.field = nil
+        self.reason = json.description
+    }
+
+    /// A short stable label for metrics (`rejected lines by reason`).
+    public var category: String {
+        if reason.hasPrefix("invalid JSON") { return "invalid_json" }
+        if reason.hasPrefix("line is longer") { return "too_long" }
+        if reason.contains("is required") { return "missing_field" }
+        return "invalid_field"
+    }
+
+    public var description: String {
+        guard let field else { return reason }
+        return "\"\(field)\" \(reason)"
+    }
+}
+
+/// What one decoded line yields.
+public enum DecodedLine: Sendable, Equatable {
+    /// Zero or more events (an OTLP batch can carry many, a non-tool span none).
+    case events([Event])
+    /// A Claude Code `PreToolUse` payload: a breaker check for `agent`, not an event (spec §1, §5).
+    case preToolUse(agent: String, tool: String, session: String?)
+}
+
+/// Options that decoding needs from the caller.
+public struct DecodeOptions: Sendable {
+    /// Agent name for Claude Code payloads (`--agent`, `?agent=`); spec §1 default `claude-code`.
+    public var claudeCodeAgent: String = "claude-code"
+
+    public init(claudeCodeAgent: String = "claude-code") {
+        self.claudeCodeAgent = claudeCodeAgent
+    }
+}

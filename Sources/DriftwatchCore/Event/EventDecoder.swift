@@ -1,0 +1,165 @@
+/// Decodes one input line (spec §1) into events, detecting the format per line:
+/// native event v1, a Claude Code hook payload (`hook_event_name`), or an
+/// OpenTelemetry OTLP/JSON batch (`resourceSpans`).
+///
+/// Native events are read member by member straight from the bytes: known
+/// fields are converted in place and only `args` and `labels` build a tree.
+public enum EventDecoder {
+    public static let maxAgentBytes = 128
+    public static let maxToolBytes = 256
+    public static let maxIDBytes = 128
+    public static let maxShortStringBytes = 256
+
+    /// Decodes one line (without its terminator).
+    /// - Throws: `DecodeError` naming the field and the reason.
+    public static func decode(_ line: UnsafeRawBufferPointer, options: DecodeOptions = DecodeOptions()) throws(DecodeError) -> DecodedLine {
+        var scanner = JSONScanner(line)
+        do {
+            return try decodeNative(&scanner, line: line, options: options)
+        } catch let error as JSONError {
+            throw DecodeError(error)
+        } catch let error as DecodeError {
+            throw error
+        } catch {
+            throw DecodeError("\(error)")
+        }
+    }
+
+    public static func decode(_ line: String, options: DecodeOptions = DecodeOptions()) throws(DecodeError) -> DecodedLine {
+        let bytes = Array(line.utf8)
+        let result = bytes.withUnsafeBytes { buffer in Result { () throws(DecodeError) in try decode(buffer, options: options) } }
+        return try result.get()
+    }
+
+    /// Convenience for native lines that must yield exactly one event.
+    public static func decodeEvent(_ line: String) throws(DecodeError) -> Event {
+        guard case .events(let events) = try decode(line), events.count == 1 else {
+            throw DecodeError("line is not a single event")
+        }
+        return events[0]
+    }
+
+    private static func decodeNative(_ s: inout JSONScanner, line: UnsafeRawBufferPointer, options: DecodeOptions) throws -> DecodedLine {
+        guard try s.peekType() == UInt8(ascii: "{") else {
+            throw DecodeError("a line must be one JSON object")
+        }
+        try s.beginObject()
+        var agent: String?
+        var tool: String?
+        var kind = Event.Kind.toolCall
+        var ts: EventTime?
+        var session: String?
+        var callID: String?
+        var args: JSONValue?
+        var status = "ok"
+        var cost: Double?
+        var tokensIn: Int64?
+        var tokensOut: Int64?
+        var latency: Double?
+        var model: String?
+        var reasoning: String?
+        var labels: JSONValue?
+        var seen = Set<String>()
+        var first = true
+        while let key = try s.nextMemberKey(first: first) {
+            first = false
+            if !seen.insert(key).inserted { throw DecodeError(field: key, "appears twice") }
+            switch key {
+            case "agent": agent = try string(&s, key, max: maxAgentBytes, nonEmpty: true, noControl: true)
+            case "tool": tool = try string(&s, key, max: maxToolBytes, nonEmpty: true, noControl: true)
+            case "type":
+                guard let text = try string(&s, key, max: 32), let k = Event.Kind(rawValue: text) else {
+                    throw DecodeError(field: key, "must be \"tool_call\" or \"llm_call\"")
+                }
+                kind = k
+            case "ts": ts = try timestamp(&s, key)
+            case "session": session = try string(&s, key, max: maxIDBytes, noControl: true)
+            case "call_id": callID = try string(&s, key, max: maxIDBytes, noControl: true)
+            case "args": args = try s.parseValue()
+            case "status": status = try string(&s, key, max: 64, nonEmpty: true, noControl: true) ?? "ok"
+            case "cost_usd": cost = try number(&s, key)
+            case "tokens_in": tokensIn = try integer(&s, key)
+            case "tokens_out": tokensOut = try integer(&s, key)
+            case "latency_ms": latency = try number(&s, key)
+            case "model": model = try string(&s, key, max: maxShortStringBytes, noControl: true)
+            case "reasoning": reasoning = try string(&s, key, max: Int.max).map(truncateReasoning)
+            case "labels":
+                let value = try s.parseValue()
+                switch value {
+                case .object: labels = value
+                case .null: break
+                default: throw DecodeError(field: key, "must be an object")
+                }
+            case "hook_event_name":
+                return try ClaudeCodeHook.decode(try JSONScanner.parse(line), options: options)
+            case "resourceSpans":
+                return .events(try OTLPTraces.decode(try JSONScanner.parse(line)))
+            default:
+                try s.skipValue()
+            }
+        }
+        try s.expectEnd()
+        guard let agent else { throw DecodeError(field: "agent", "is required") }
+        if kind == .toolCall, tool == nil { throw DecodeError(field: "tool", "is required for a tool_call") }
+        return .events([Event(kind: kind, agent: agent, tool: kind == .toolCall ? tool : tool, ts: ts, session: session,
+                              callID: callID, args: args, status: status, costUSD: cost, tokensIn: tokensIn,
+                              tokensOut: tokensOut, latencyMS: latency, model: model, reasoning: reasoning,
+                              labels: labels)])
+    }
+
+    // MARK: - Field readers
+
+    /// Reads a string field; JSON `null` reads as absent.
+    static func string(_ s: inout JSONScanner, _ key: String, max: Int, nonEmpty: Bool = false,
+                       noControl: Bool = false) throws -> String?
+    {
+        let t = try s.peekType()
+        if t == UInt8(ascii: "n") { _ = try s.parseValue(); return nil }
+        guard t == UInt8(ascii: "\"") else { throw DecodeError(field: key, "must be a string") }
+        let value = try s.parseString()
+        try validate(value, key, max: max, nonEmpty: nonEmpty, noControl: noControl)
+        return value
+    }
+
+    static func validate(_ value: String, _ key: String, max: Int, nonEmpty: Bool = false, noControl: Bool = false) throws(DecodeError) {
+        let n = value.utf8.count
+        if nonEmpty, n == 0 { throw DecodeError(field: key, "must not be empty") }
+        if n > max { throw DecodeError(field: key, "is longer than \(max) bytes (\(n))") }
+        if noControl, value.utf8.contains(where: { $0 < 0x20 || $0 == 0x7F }) {
+            throw DecodeError(field: key, "must not contain control characters")
+        }
+    }
+
+    static func number(_ s: inout JSONScanner, _ key: String) throws -> Double? {
+        let t = try s.peekType()
+        if t == UInt8(ascii: "n") { _ = try s.parseValue(); return nil }
+        guard t == UInt8(ascii: "-") || JSONScanner.isDigit(t) else { throw DecodeError(field: key, "must be a number ≥ 0") }
+        let v = try s.parseNumber()
+        guard v >= 0 else { throw DecodeError(field: key, "must be a number ≥ 0") }
+        return v
+    }
+
+    static func integer(_ s: inout JSONScanner, _ key: String) throws -> Int64? {
+        guard let v = try number(&s, key) else { return nil }
+        guard v == v.rounded(), v < 9.007_199_254_740_992e15 else { throw DecodeError(field: key, "must be an integer ≥ 0") }
+        return Int64(v)
+    }
+
+    static func timestamp(_ s: inout JSONScanner, _ key: String) throws -> EventTime? {
+        guard let text = try string(&s, key, max: 64) else { return nil }
+        guard let t = RFC3339.parse(text) else {
+            throw DecodeError(field: key, "must be an RFC 3339 timestamp like 2026-11-20T10:00:00.123Z")
+        }
+        return t
+    }
+
+    /// Truncates at a character boundary to at most `Event.maxReasoningBytes` bytes.
+    static func truncateReasoning(_ text: String) -> String {
+        guard text.utf8.count > Event.maxReasoningBytes else { return text }
+        var end = text.utf8.index(text.utf8.startIndex, offsetBy: Event.maxReasoningBytes)
+        while end > text.startIndex, !text.unicodeScalars.indices.contains(end) {
+            end = text.utf8.index(before: end)
+        }
+        return String(text[..<end])
+    }
+}
