@@ -1,0 +1,181 @@
+#if canImport(Glibc)
+import Glibc
+#else
+import Darwin
+#endif
+
+/// A frozen baseline compiled into the tables and thresholds the detectors use.
+///
+/// Every threshold here is derived from the baseline and the per-detector
+/// false-alarm probability α (`DetectionSettings.alphaPerDetector`); none is
+/// a hand-picked constant. The one free choice per sequential test is the
+/// *alternative* it is tuned to detect fastest (a tool's share doubling or
+/// halving, a transition structure half-way to random, a call rate tripling);
+/// the false-alarm bound holds whatever the alternative.
+struct AgentModel: Sendable {
+    let baseline: Baseline
+    let alpha: Double
+
+    // MARK: Tools and transitions
+
+    /// Tracked tools (the most frequent `maxTrackedTools`), index = position.
+    let toolNames: [String]
+    let toolIndex: [String: Int]
+    var trackedCount: Int { toolNames.count }
+    /// Baseline share of each tracked tool.
+    let unigram: [Double]
+    /// Row index for a session's first call, and for calls without session context.
+    var startRow: Int { trackedCount }
+    var unigramRow: Int { trackedCount + 1 }
+    /// P(tool | previous) for rows 0..<K (previous tool), `startRow` and `unigramRow`.
+    let transition: [Double]
+    /// Per row and tool: log normaliser of the "tool share ×2" and "×½" alternatives.
+    let upLogZ: [Double]
+    let downLogZ: [Double]
+    /// Per row and tool: log-likelihood ratio of one transition under the
+    /// "half-way to order-free" alternative `(1−λ)·P(b|a) + λ·π(b)` against `P(b|a)`.
+    let sequenceLLR: [Double]
+    let toolThreshold: Double
+    let sequenceThreshold: Double
+
+    static let maxTrackedTools = 64
+    /// Pseudo-count that shrinks a sparse transition row towards the tool shares.
+    static let rowPrior = 10.0
+    static let toolShareFactor = 2.0
+    static let sequenceMix = 0.5
+
+    // MARK: Loops
+
+    /// Identical calls in a row that raise loop.repeat, per tracked tool.
+    let repeatLimit: [Int]
+    let repeatLimitOther: Int
+    /// Consecutive lag-p matches (p = 2, 3, 4) that raise loop.cycle.
+    let cycleLimit: [Int]
+    /// Failures of one tool in a row (within a session) that raise loop.error_retry.
+    let failureLimit: Int
+
+    // MARK: Cost and rate
+
+    /// Upper bound on cumulative session cost (USD) at each checkpoint index, when fitted.
+    let sessionCostBound: [Int: Double]
+    let lastCheckpoint: Int?
+    let sessionTotalBound: Double?
+    let callsPerMinute: GaussianCUSUM.Model?
+    let costPerMinute: GaussianCUSUM.Model?
+
+    /// Calls (per minute) and spend rates are tested against this alternative factor.
+    static let rateFactor = 3.0
+
+    init(baseline b: Baseline, alpha: Double) {
+        baseline = b
+        self.alpha = alpha
+        let h = log(1 / alpha)
+
+        // Tools: most frequent first, ties by name, for determinism.
+        let ranked = b.tools.sorted { ($0.value.calls, $1.key) > ($1.value.calls, $0.key) }
+        toolNames = ranked.prefix(Self.maxTrackedTools).map(\.key)
+        toolIndex = Dictionary(uniqueKeysWithValues: toolNames.enumerated().map { ($1, $0) })
+        let k = toolNames.count
+        let total = Double(toolNames.reduce(0) { $0 + b.tools[$1]!.calls })
+        let pi = toolNames.map { (Double(b.tools[$0]!.calls) + 0.5) / (total + 0.5 * Double(k)) }
+        unigram = pi
+        var trans = [Double](repeating: 0, count: (k + 2) * k)
+        for row in 0..<(k + 2) {
+            let counts: [String: Int]
+            if row < k { counts = b.transitions[toolNames[row]] ?? [:] } else if row == k { counts = b.transitions[Baseline.start] ?? [:] } else { counts = [:] }
+            var n = 0.0
+            for t in toolNames { n += Double(counts[t] ?? 0) }
+            for (j, t) in toolNames.enumerated() {
+                trans[row * k + j] = (Double(counts[t] ?? 0) + Self.rowPrior * pi[j]) / (n + Self.rowPrior)
+            }
+        }
+        transition = trans
+        let rho = Self.toolShareFactor
+        upLogZ = trans.map { log(1 + (rho - 1) * $0) }
+        downLogZ = trans.map { log(1 + (1 / rho - 1) * $0) }
+        var seq = [Double](repeating: 0, count: (k + 2) * k)
+        for row in 0..<(k + 2) {
+            for j in 0..<k {
+                let p = trans[row * k + j]
+                seq[row * k + j] = log((1 - Self.sequenceMix) + Self.sequenceMix * pi[j] / p)
+            }
+        }
+        sequenceLLR = seq
+        // Wald: a CUSUM of log-likelihood ratios crosses h under the null at a
+        // rate of at most e^-h per step; 2K parallel tests share α.
+        toolThreshold = log(Double(max(2 * k, 1)) / alpha)
+        sequenceThreshold = h
+
+        // Loops: geometric run lengths under the baseline's repeat rates.
+        let s = b.sessions
+        let pooled = s.repeatPairs.values.reduce(PairCount()) { PairCount(trials: $0.trials + $1.trials, hits: $0.hits + $1.hits) }
+        func runLimit(_ p: Double) -> Int { max(3, 1 + Int((log(alpha) / log(p)).rounded(.up))) }
+        repeatLimit = toolNames.map { runLimit(Self.laplace(s.repeatPairs[$0] ?? PairCount())) }
+        repeatLimitOther = runLimit(Self.laplace(pooled))
+        cycleLimit = (2...4).map { lag in max(lag, Int((log(alpha) / log(Self.laplace(s.lagPairs[lag - 2]))).rounded(.up))) }
+        let firstFailure = Self.laplace(s.failures)
+        let refail = Self.laplace(s.retryAfterError)
+        failureLimit = max(3, 1 + Int((log(alpha / firstFailure) / log(refail)).rounded(.up)))
+
+        // Session cost: per checkpoint a Student-t predictive bound on ln(cost),
+        // with α spread over the checkpoints a session passes.
+        let meanCalls = max(s.calls.mean, 1)
+        let tested = Double(max(SessionProfile.checkpoints.filter { Double($0) <= max(s.calls.max, 1) }.count, 1))
+        let alphaCheckpoint = min(alpha * meanCalls / tested, 0.01)
+        var bounds: [Int: Double] = [:]
+        for (i, stats) in s.logCostAt {
+            if let ub = stats.predictiveUpperBound(alpha: alphaCheckpoint, minCount: 5) { bounds[i] = exp(ub) }
+        }
+        sessionCostBound = bounds
+        lastCheckpoint = bounds.keys.max()
+        sessionTotalBound = s.logCost.predictiveUpperBound(alpha: min(alpha * meanCalls, 0.01), minCount: 5).map { exp($0) }
+
+        callsPerMinute = GaussianCUSUM.Model(b.rate.callsPerMinute, factor: Self.rateFactor, alpha: alpha, poissonFloor: true)
+        costPerMinute = GaussianCUSUM.Model(b.rate.costPerMinute, factor: Self.rateFactor, alpha: alpha, poissonFloor: false)
+    }
+
+    /// Posterior mean with a uniform prior: never 0 or 1, shrinks small samples.
+    static func laplace(_ p: PairCount) -> Double {
+        (Double(p.hits) + 1) / (Double(p.trials) + 2)
+    }
+
+    /// The bound on cumulative session cost after `calls` calls, if the baseline has one.
+    func sessionCostBound(afterCalls calls: Int) -> Double? {
+        if let c = SessionProfile.checkpoints.first(where: { $0 >= calls }), let bound = sessionCostBound[c] { return bound }
+        guard let last = lastCheckpoint, calls > last, let atLast = sessionCostBound[last] else { return sessionTotalBound }
+        // Beyond the longest baseline sessions: cost per call grows with the
+        // context, so cumulative cost grows about quadratically with calls.
+        let scale = Double(calls) / Double(last)
+        return max(atLast * scale * scale, sessionTotalBound ?? 0)
+    }
+}
+
+/// A one-sided CUSUM on per-minute totals with a Gaussian working model.
+struct GaussianCUSUM: Sendable {
+    struct Model: Sendable {
+        let mean: Double
+        let variance: Double
+        let shift: Double
+        let threshold: Double
+
+        /// Nil when the baseline has too few active minutes or no activity.
+        init?(_ stats: RunningStats, factor: Double, alpha: Double, poissonFloor: Bool) {
+            guard stats.count >= 10, stats.mean > 0 else { return nil }
+            mean = stats.mean
+            // Counts are at least Poisson-dispersed; a fitted variance below
+            // the mean is sampling noise.
+            variance = max(stats.variance, poissonFloor ? stats.mean : 1e-12 + stats.mean * stats.mean * 0.01)
+            shift = (factor - 1) * stats.mean
+            // α is per event; a minute holds `mean` of them.
+            threshold = log(1 / min(alpha * max(stats.mean, 1), 0.01))
+        }
+
+        func llr(_ x: Double) -> Double { shift * (x - mean - shift / 2) / variance }
+    }
+
+    var sum = 0.0
+
+    mutating func close(_ x: Double, _ m: Model) { sum = max(0, sum + m.llr(x)) }
+    /// The statistic if the current (partial) minute ended now; totals only grow within a minute.
+    func peek(_ partial: Double, _ m: Model) -> Double { max(0, sum + m.llr(partial)) }
+}
