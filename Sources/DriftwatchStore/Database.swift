@@ -38,6 +38,9 @@ public final class Database {
     /// - Throws: `SQLiteError` if the file cannot be opened or is not a database,
     ///   or if WAL mode was requested for a file database and could not be set.
     public init(path: String, configuration: Configuration = Configuration()) throws(SQLiteError) {
+        // NOMUTEX relies on a library built thread-safe (Debian's is); a library built
+        // single-threaded (SQLITE_THREADSAFE=0) must not be used from dispatch threads at all.
+        precondition(sqlite3_threadsafe() != 0, "the linked SQLite was built without thread support")
         var flags = SQLITE_OPEN_NOMUTEX
         if configuration.readOnly {
             flags |= SQLITE_OPEN_READONLY
