@@ -176,3 +176,13 @@ import DriftwatchStore
     configuration.busyTimeout = .seconds(1.5)
     #expect(configuration.busyTimeout == .milliseconds(1500))
 }
+
+@Test func errorDescriptionNamesCodeMessageAndSQL() {
+    let error = SQLiteError(code: .busy, message: "database is locked", sql: "BEGIN IMMEDIATE TRANSACTION")
+    #expect(error.description
+        == "SQLite error 5 (database is locked): database is locked — while executing `BEGIN IMMEDIATE TRANSACTION`")
+    #expect(error.isBusy)
+    #expect(!error.isFull)
+    #expect(SQLiteError(code: .full, message: "database or disk is full").isFull)
+    #expect(SQLiteError(code: SQLiteError.Code(rawValue: 8 | (3 << 8)), message: "").isReadOnly) // READONLY_ROLLBACK
+}
