@@ -1,0 +1,43 @@
+extension Database {
+    /// How a connection is opened and which per-connection pragmas it sets.
+    public struct Configuration: Sendable {
+        /// `PRAGMA synchronous` level for a WAL database.
+        public enum Synchronous: String, Sendable {
+            /// fsync at checkpoints only. In WAL mode a committed transaction survives a
+            /// process crash (including `kill -9`): it is in the WAL file, and the OS has it.
+            /// Only a power loss or kernel crash can lose the last few commits, and never
+            /// corrupts the database. The right trade for a monitor ingesting batches.
+            case normal = "NORMAL"
+            /// fsync the WAL at every commit: survives power loss, at the cost of one
+            /// fsync per transaction (milliseconds on most disks).
+            case full = "FULL"
+        }
+
+        /// Open without write access (a reader connection, `audit verify`).
+        public var readOnly = false
+        /// Create the file if it does not exist (ignored when `readOnly`).
+        public var createIfMissing = true
+        /// Put a file database in WAL mode, so readers never block the writer nor it them.
+        /// The mode is persistent in the file; in-memory databases ignore it.
+        public var writeAheadLog = true
+        /// Durability of commits; see `Synchronous`.
+        public var synchronous = Synchronous.normal
+        /// How long a statement waits for another connection's lock before failing with
+        /// `SQLITE_BUSY`. Locks are held for one batch's transaction, so a few seconds is
+        /// ample; a longer wait would only hide a stuck writer.
+        public var busyTimeout = Duration.seconds(5)
+        /// Enforce `REFERENCES` clauses (SQLite leaves them off by default, per connection).
+        public var foreignKeys = true
+
+        public init() {}
+
+        /// The busy timeout in whole milliseconds, clamped to what SQLite accepts.
+        var busyTimeoutMilliseconds: Int32 {
+            let (seconds, attoseconds) = busyTimeout.components
+            let milliseconds = seconds.multipliedReportingOverflow(by: 1000)
+            guard !milliseconds.overflow else { return seconds < 0 ? 0 : Int32.max }
+            let total = milliseconds.partialValue + attoseconds / 1_000_000_000_000_000
+            return Int32(clamping: max(0, total))
+        }
+    }
+}

@@ -1,0 +1,60 @@
+/// A writer connection and a read-only reader connection to one WAL database file,
+/// each on its own dispatch queue.
+///
+/// In WAL mode readers see the last committed snapshot while a write transaction is
+/// in progress, so dashboard and API reads never wait for an ingest batch, and
+/// ingest never waits for a slow dashboard query. Writes are still serialised:
+/// SQLite allows one writer at a time.
+public final class DatabasePool: DatabaseWriter {
+    private let writer: SerialDatabase
+    private let reader: SerialDatabase
+    /// The path of the database file.
+    public let path: String
+
+    /// Opens the writer (creating and migrating the file if needed), then the reader.
+    ///
+    /// - Parameters:
+    ///   - path: a file path; an in-memory database cannot be shared between connections.
+    ///   - configuration: used for the writer; the reader is the same but read-only.
+    ///   - migrator: applied on the writer before the reader opens, e.g. `Schema.migrator`.
+    /// - Precondition: `path` names a file, and `configuration` asks for WAL and read-write access.
+    /// - Throws: `SQLiteError` if a connection cannot be opened, `MigrationError` if the
+    ///   schema cannot be migrated.
+    public init(path: String, configuration: Database.Configuration = Database.Configuration(),
+                migrator: DatabaseMigrator? = nil) throws
+    {
+        precondition(configuration.writeAheadLog && !configuration.readOnly,
+                     "DatabasePool needs a writable WAL database")
+        let writerDatabase = try Database(path: path, configuration: configuration)
+        precondition(!writerDatabase.isInMemory, "DatabasePool needs a database file, not \(path)")
+        try migrator?.migrate(writerDatabase)
+        var readerConfiguration = configuration
+        readerConfiguration.readOnly = true
+        let readerDatabase = try Database(path: path, configuration: readerConfiguration)
+        self.path = path
+        writer = SerialDatabase(writerDatabase, label: "driftwatch.sqlite.writer")
+        reader = SerialDatabase(readerDatabase, label: "driftwatch.sqlite.reader")
+    }
+
+    public func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        try await writer.async { db in try db.transaction(.immediate, body) }
+    }
+
+    public func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        try await reader.async { db in try db.readOnlyTransaction(body) }
+    }
+
+    public func writeSync<T>(_ body: (Database) throws -> T) throws -> T {
+        try writer.sync { db in try db.transaction(.immediate, body) }
+    }
+
+    public func readSync<T>(_ body: (Database) throws -> T) throws -> T {
+        try reader.sync { db in try db.readOnlyTransaction(body) }
+    }
+
+    public func writeWithoutTransaction<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws
+        -> T
+    {
+        try await writer.async(body)
+    }
+}

@@ -1,6 +1,0 @@
-import Testing
-@testable import DriftwatchStore
-
-@Test func moduleLinks() {
-    #expect(Bool(true))
-}
