@@ -151,18 +151,18 @@ public struct SHA256: Sendable {
             }
             for t in 16..<64 {
                 let w15 = w[t &- 15], w2 = w[t &- 2]
-                let s0 = w15.rotatedRight(7) ^ w15.rotatedRight(18) ^ (w15 >> 3)
-                let s1 = w2.rotatedRight(17) ^ w2.rotatedRight(19) ^ (w2 >> 10)
+                let s0 = Self.rotr(w15, 7) ^ Self.rotr(w15, 18) ^ (w15 >> 3)
+                let s1 = Self.rotr(w2, 17) ^ Self.rotr(w2, 19) ^ (w2 >> 10)
                 w[t] = w[t &- 16] &+ s0 &+ w[t &- 7] &+ s1
             }
 
             var a = h0, b = h1, c = h2, d = h3, e = h4, f = h5, g = h6, h = h7
             Self.roundConstants.withUnsafeBufferPointer { k in
                 for t in 0..<64 {
-                    let bigSigma1 = e.rotatedRight(6) ^ e.rotatedRight(11) ^ e.rotatedRight(25)
+                    let bigSigma1 = Self.rotr(e, 6) ^ Self.rotr(e, 11) ^ Self.rotr(e, 25)
                     let choose = (e & f) ^ (~e & g)
                     let t1 = h &+ bigSigma1 &+ choose &+ k[t] &+ w[t]
-                    let bigSigma0 = a.rotatedRight(2) ^ a.rotatedRight(13) ^ a.rotatedRight(22)
+                    let bigSigma0 = Self.rotr(a, 2) ^ Self.rotr(a, 13) ^ Self.rotr(a, 22)
                     let majority = (a & b) ^ (a & c) ^ (b & c)
                     let t2 = bigSigma0 &+ majority
                     h = g
@@ -197,12 +197,10 @@ public struct SHA256: Sendable {
         0x19a4_c116, 0x1e37_6c08, 0x2748_774c, 0x34b0_bcb5, 0x391c_0cb3, 0x4ed8_aa4a, 0x5b9c_ca4f, 0x682e_6ff3,
         0x748f_82ee, 0x78a5_636f, 0x84c8_7814, 0x8cc7_0208, 0x90be_fffa, 0xa450_6ceb, 0xbef9_a3f7, 0xc671_78f2,
     ]
-}
 
-extension UInt32 {
-    /// Circular right shift, ROTR^n(x) of FIPS 180-4 §3.2.
+    /// Circular right shift ROTR^n(x), FIPS 180-4 §3.2.
     @inline(__always)
-    fileprivate func rotatedRight(_ count: UInt32) -> UInt32 {
-        (self >> count) | (self << (32 &- count))
+    private static func rotr(_ x: UInt32, _ n: UInt32) -> UInt32 {
+        (x >> n) | (x << (32 &- n))
     }
 }
