@@ -1,0 +1,236 @@
+#if canImport(Glibc)
+import Glibc
+#else
+import Darwin
+#endif
+
+/// The pure core (design.md § Data flow): events in, alerts out, per-agent
+/// state in between. No clock (event time only), no I/O, no globals, so
+/// replay is deterministic and every detector is testable in isolation.
+///
+/// An agent with a baseline (loaded from a file) is monitored from its first
+/// event. An agent without one is learned from its first `minCalls` tool calls
+/// and then frozen; while it learns only the detectors with safe absolute
+/// bounds run (configured budgets, blatant loops), and the baseline-relative
+/// ones wait.
+public struct Monitor: Sendable {
+    public let settings: DetectionSettings
+    private var agents: [String: AgentState] = [:]
+    private var loaded: [String: Baseline]
+
+    public init(settings: DetectionSettings = DetectionSettings(), baselines: [Baseline] = []) {
+        self.settings = settings
+        var map: [String: Baseline] = [:]
+        for b in baselines { map[b.agent] = b }
+        loaded = map
+    }
+
+    /// Agents seen so far.
+    public var agentCount: Int { agents.count }
+    public var agentNames: [String] { agents.keys.sorted() }
+
+    /// The frozen baseline of an agent, once it has one.
+    public func baseline(for agent: String) -> Baseline? {
+        agents[agent]?.model?.baseline ?? loaded[agent]
+    }
+
+    /// Whether the agent is still learning its baseline.
+    public func isLearning(_ agent: String) -> Bool {
+        agents[agent].map { $0.model == nil } ?? (loaded[agent] == nil)
+    }
+
+    /// Processes one event.
+    /// - Parameters:
+    ///   - seq: the event's ordinal in the input or store (copied into alerts).
+    ///   - receivedAt: event time to use when the event carries no `ts`.
+    /// - Complexity: O(tracked tools + argument leaves) per event.
+    public mutating func process(_ event: Event, seq: Int64, receivedAt: EventTime? = nil, into alerts: inout [Alert]) {
+        var state = agents.removeValue(forKey: event.agent) ?? makeState(event.agent)
+        let ts = event.ts ?? receivedAt ?? state.lastTS
+        state.process(event, ts: ts, seq: seq, settings: settings, into: &alerts)
+        agents[event.agent] = state
+    }
+
+    public mutating func process(_ event: Event, seq: Int64, receivedAt: EventTime? = nil) -> [Alert] {
+        var alerts: [Alert] = []
+        process(event, seq: seq, receivedAt: receivedAt, into: &alerts)
+        return alerts
+    }
+
+    private func makeState(_ agent: String) -> AgentState {
+        let policy = settings.policy(for: agent)
+        if let b = loaded[agent] { return AgentState(model: AgentModel(baseline: b, alpha: settings.alphaPerDetector), policy: policy) }
+        return AgentState(learning: agent, policy: policy)
+    }
+}
+
+/// Everything driftwatch keeps about one agent.
+struct AgentState: Sendable {
+    var model: AgentModel?
+    var builder: BaselineBuilder?
+    let policy: AgentPolicy
+    var lastTS: EventTime = 0
+    var sessions: [String: SessionState] = [:]
+    var tools: ToolDriftDetector
+    var rate = RateDetector()
+    var incidents = IncidentLog()
+    var sinceSweep = 0
+
+    init(model: AgentModel, policy: AgentPolicy) {
+        self.model = model
+        self.policy = policy
+        tools = ToolDriftDetector(trackedTools: model.trackedCount)
+    }
+
+    init(learning agent: String, policy: AgentPolicy) {
+        builder = BaselineBuilder(agent: agent)
+        self.policy = policy
+        tools = ToolDriftDetector(trackedTools: 0)
+    }
+
+    mutating func process(_ event: Event, ts: EventTime, seq: Int64, settings: DetectionSettings, into alerts: inout [Alert]) {
+        lastTS = max(lastTS, ts)
+        let cost = event.costUSD ?? 0
+        var features: ArgsFeatures?
+        var observation: Observation?
+        if event.kind == .toolCall, let tool = event.tool {
+            let f = ArgsFeatures(tool: tool, args: event.args)
+            features = f
+            observation = Observation(agent: event.agent, session: event.session, ts: ts, seq: seq, tool: tool,
+                                      toolIndex: model?.toolIndex[tool], features: f, failed: event.isFailure,
+                                      toolClass: settings.toolClasses.classify(tool))
+        }
+        func context(_ kind: Alert.Kind) -> Observation {
+            observation ?? Observation(agent: event.agent, session: event.session, ts: ts, seq: seq, tool: "",
+                                       toolIndex: nil, features: ArgsFeatures(tool: "", args: nil), failed: false,
+                                       toolClass: nil)
+        }
+
+        // Session-scoped state: loops and session spend.
+        var session: SessionState?
+        if let id = event.session {
+            session = sessions.removeValue(forKey: id) ?? SessionState()
+            session!.lastTS = max(session!.lastTS, ts)
+        }
+        let spendCounted = !(session?.hasCostIncident(at: ts, settings) ?? false)
+
+        if let o = observation {
+            var row = model?.unigramRow ?? 0
+            if var s = session {
+                row = s.previousTool ?? model?.startRow ?? 0
+                s.observeCall(o, model: model, settings: settings, into: &alerts)
+                s.previousTool = o.toolIndex
+                session = s
+            }
+            if let m = model {
+                if o.toolIndex == nil, m.baseline.tools[o.tool] == nil {
+                    ArgsDriftDetector.newTool(o, model: m, settings: settings, incidents: &incidents, into: &alerts)
+                } else if let profile = m.baseline.tools[o.tool] {
+                    ArgsDriftDetector.observe(o, profile: profile, settings: settings, incidents: &incidents, into: &alerts)
+                }
+                tools.observe(o, row: row, model: m, settings: settings, incidents: &incidents, into: &alerts)
+            }
+        }
+        if var s = session {
+            s.observeSpend(cost, context: context(.costSession), model: model, policy: policy, settings: settings, into: &alerts)
+            session = s
+        }
+        rate.observe(ts: ts, isCall: observation != nil, spend: cost, countSpend: spendCounted, model: model, policy: policy,
+                     alertAt: context, settings: settings, incidents: &incidents, into: &alerts)
+        if let id = event.session, let s = session { sessions[id] = s }
+
+        if var b = builder {
+            b.add(event, features: features, at: ts)
+            if b.baseline.toolCalls >= settings.minCalls {
+                freeze(b.finish(), settings: settings)
+            } else {
+                builder = b
+            }
+        }
+        sinceSweep += 1
+        if sinceSweep >= 1024 || sessions.count > settings.maxSessionsPerAgent { sweep(settings) }
+    }
+
+    private mutating func freeze(_ baseline: Baseline, settings: DetectionSettings) {
+        let m = AgentModel(baseline: baseline, alpha: settings.alphaPerDetector)
+        model = m
+        builder = nil
+        tools = ToolDriftDetector(trackedTools: m.trackedCount)
+        rate = RateDetector()
+        // Sessions keep their loop and spend state but restart their tool
+        // context, because indices now refer to the model's tools.
+        for key in sessions.keys { sessions[key]!.previousTool = nil }
+    }
+
+    /// Drops sessions idle longer than `sessionIdle` and stale incidents; if
+    /// still over the cap, drops the idlest sessions.
+    private mutating func sweep(_ settings: DetectionSettings) {
+        sinceSweep = 0
+        let now = lastTS
+        sessions = sessions.filter { now - $0.value.lastTS <= settings.sessionIdle }
+        if sessions.count > settings.maxSessionsPerAgent {
+            let keep = sessions.sorted { ($0.value.lastTS, $1.key) > ($1.value.lastTS, $0.key) }.prefix(settings.maxSessionsPerAgent * 3 / 4)
+            sessions = Dictionary(uniqueKeysWithValues: keep.map { ($0.key, $0.value) })
+        }
+        incidents.prune(at: now, quiet: settings.quietPeriod)
+    }
+}
+
+/// One session's loop and spend state.
+struct SessionState: Sendable {
+    var lastTS: EventTime = 0
+    var previousTool: Int?
+    var calls = 0
+    var spend = 0.0
+    var loops = LoopDetector()
+    var incidents = IncidentLog()
+
+    func hasCostIncident(at ts: EventTime, _ settings: DetectionSettings) -> Bool {
+        incidents.isOpen(.costSession, at: ts, quiet: settings.quietPeriod)
+    }
+
+    mutating func observeCall(_ o: Observation, model m: AgentModel?, settings: DetectionSettings, into alerts: inout [Alert]) {
+        calls += 1
+        let limits: LoopDetector.Limits
+        if let m {
+            let repeatLimit = o.toolIndex.map { m.repeatLimit[$0] } ?? m.repeatLimitOther
+            let rate = m.baseline.sessions.repeatPairs[o.tool].map(AgentModel.laplace)
+            limits = .init(repeatLimit: repeatLimit, cycleLimit: m.cycleLimit, failureLimit: m.failureLimit,
+                           calibrated: true, repeatRate: rate)
+        } else {
+            limits = .init(repeatLimit: settings.learningRepeatLimit,
+                           cycleLimit: (2...4).map { settings.learningCycleLimit * $0 }, failureLimit: settings.learningFailureLimit,
+                           calibrated: false, repeatRate: nil)
+        }
+        loops.observe(o, limits: limits, settings: settings, incidents: &incidents, into: &alerts)
+    }
+
+    mutating func observeSpend(_ cost: Double, context o: Observation, model m: AgentModel?, policy: AgentPolicy,
+                               settings: DetectionSettings, into alerts: inout [Alert])
+    {
+        guard cost > 0 else { return }
+        spend += cost
+        let n = max(calls, 1)
+        if let cap = policy.sessionBudgetUSD, spend > cap,
+           incidents.admit(.costSession, subject: "budget", severity: .critical, at: o.ts, quiet: settings.quietPeriod)
+        {
+            let message = "Session \(o.session ?? "") of \(o.agent) has spent \(Format.usd(spend)), over its configured budget of \(Format.usd(cap))."
+            alerts.append(o.alert(.costSession, .critical, score: spend, threshold: cap, message: message, evidence: [
+                "usd": .number(Alert.rounded(spend)), "calls": .number(Double(calls)), "budget_usd": .number(cap),
+            ]))
+        }
+        guard let m, let bound = m.sessionCostBound(afterCalls: n), spend > bound else { return }
+        let sev = severity(score: spend, threshold: bound)
+        guard incidents.admit(.costSession, severity: sev, at: o.ts, quiet: settings.quietPeriod) else { return }
+        let typical = m.baseline.sessions.logCostAt[SessionProfile.checkpoints.first(where: { $0 >= n }) ?? 0].map { exp($0.mean) }
+        var message = "Session \(o.session ?? "") of \(o.agent) has spent \(Format.usd(spend)) in \(Format.int(n)) calls, above the "
+            + "\(Format.usd(bound)) bound from its baseline"
+        message += typical.map { " (typically \(Format.usd($0)) by then)." } ?? "."
+        var evidence: [JSONMember] = [
+            JSONMember("usd", .number(Alert.rounded(spend))), JSONMember("calls", .number(Double(n))),
+            JSONMember("bound_usd", .number(Alert.rounded(bound))),
+        ]
+        if let typical { evidence.append(JSONMember("typical_usd", .number(Alert.rounded(typical)))) }
+        alerts.append(o.alert(.costSession, sev, score: spend, threshold: bound, message: message, evidence: .object(evidence)))
+    }
+}
