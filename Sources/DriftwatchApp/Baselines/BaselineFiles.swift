@@ -1,0 +1,126 @@
+#if canImport(Glibc)
+import Glibc
+#else
+import Darwin
+#endif
+public import DriftwatchCore
+
+/// Baseline files on disk: `DIR/<agent>.json`, one per agent.
+public enum BaselineFiles {
+    /// A file name for any agent string: bytes outside `[A-Za-z0-9_.-]` and a
+    /// leading dot become `%XX`, so names are unique, reversible and never a
+    /// path (`../x`, `a/b`, NUL, unicode all map to a plain file name).
+    public static func fileName(for agent: String) -> String {
+        var out = ""
+        for (i, b) in agent.utf8.enumerated() {
+            let safe = (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A)
+                || b == UInt8(ascii: "_") || b == UInt8(ascii: "-") || (b == UInt8(ascii: ".") && i > 0)
+            if safe {
+                out.append(Character(Unicode.Scalar(b)))
+            } else {
+                let hex = String(b, radix: 16, uppercase: true)
+                out += "%" + (hex.count == 1 ? "0" : "") + hex
+            }
+        }
+        return out + ".json"
+    }
+
+    /// Writes one baseline, atomically (temp file + rename).
+    public static func save(_ baseline: Baseline, in directory: String) throws {
+        try makeDirectory(directory)
+        let path = directory + "/" + fileName(for: baseline.agent)
+        let temp = path + ".tmp"
+        do {
+            let out = try OutputStream(creating: temp)
+            try out.write(baseline.fileText)
+            try out.flush()
+        }
+        guard rename(temp, path) == 0 else { throw IOError(call: "rename", path: path, errno: errno) }
+    }
+
+    /// Loads every `*.json` baseline in a directory (the agent comes from the file's content).
+    /// - Throws: naming the file and the field when one is malformed.
+    public static func loadAll(from directory: String) throws -> [Baseline] {
+        guard let dir = opendir(directory) else { throw IOError(call: "opendir", path: directory, errno: errno) }
+        defer { closedir(dir) }
+        var names: [String] = []
+        while let entry = readdir(dir) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
+            }
+            if name.hasSuffix(".json"), !name.hasPrefix(".") { names.append(name) }
+        }
+        return try names.sorted().map { try load(directory + "/" + $0) }
+    }
+
+    public static func load(_ path: String) throws -> Baseline {
+        let bytes = try FileInput.readAll(path)
+        do {
+            return try Baseline(json: try JSONScanner.parse(bytes))
+        } catch let error as JSONError {
+            throw IOError(message: "\(path): \(error)")
+        } catch let error as BaselineError {
+            throw IOError(message: "\(path): \(error)")
+        }
+    }
+
+    static func makeDirectory(_ path: String) throws {
+        var partial = ""
+        for component in path.split(separator: "/", omittingEmptySubsequences: false) {
+            partial += (partial.isEmpty && path.hasPrefix("/") ? "" : partial.isEmpty ? "" : "/") + component
+            if partial.isEmpty { partial = "/"; continue }
+            if mkdir(partial, 0o755) != 0, errno != EEXIST { throw IOError(call: "mkdir", path: partial, errno: errno) }
+        }
+    }
+}
+
+/// `driftwatch baseline learn`: one builder per agent over known-good history.
+public struct BaselineLearner {
+    private var builders: [String: BaselineBuilder] = [:]
+    public private(set) var events = 0
+    public private(set) var rejected = 0
+    private let reject: (String) -> Void
+
+    public init(reject: @escaping (String) -> Void) {
+        self.reject = reject
+    }
+
+    public mutating func learn(_ input: borrowing FileInput, label: String?) throws {
+        var splitter = LineSplitter()
+        var lineNumber = 0
+        func handle(_ line: LineSplitter.Line, _ me: inout BaselineLearner) {
+            lineNumber += 1
+            let prefix = (label.map { "\($0): " } ?? "") + "line \(lineNumber): "
+            switch line {
+            case .tooLong(let n):
+                me.rejected += 1
+                me.reject(prefix + "line is longer than the limit (\(n) bytes)")
+            case .line(let bytes):
+                if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { return }
+                do {
+                    guard case .events(let events) = try EventDecoder.decode(bytes) else { return }
+                    for event in events {
+                        guard let ts = event.ts else {
+                            me.rejected += 1
+                            me.reject(prefix + "\"ts\" is required to learn a baseline")
+                            continue
+                        }
+                        me.events += 1
+                        let features = event.tool.map { ArgsFeatures(tool: $0, args: event.args) }
+                        me.builders[event.agent, default: BaselineBuilder(agent: event.agent)].add(event, features: features, at: ts)
+                    }
+                } catch {
+                    me.rejected += 1
+                    me.reject(prefix + error.description)
+                }
+            }
+        }
+        try input.forEachChunk { chunk in splitter.feed(chunk) { handle($0, &self) } }
+        splitter.finish { handle($0, &self) }
+    }
+
+    /// The finished baselines, by agent name.
+    public mutating func finish() -> [Baseline] {
+        builders.keys.sorted().map { builders[$0]!.finish() }
+    }
+}
