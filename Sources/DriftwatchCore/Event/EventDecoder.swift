@@ -14,10 +14,12 @@ public enum EventDecoder {
     /// - Throws: `DecodeError` naming the field and the reason.
     public static func decode(_ line: UnsafeRawBufferPointer, options: DecodeOptions = DecodeOptions()) throws(DecodeError) -> DecodedLine {
         var scanner = JSONScanner(line)
+        var member: String?
         do {
-            return try decodeNative(&scanner, line: line, options: options)
+            return try decodeNative(&scanner, line: line, options: options, member: &member)
         } catch let error as JSONError {
-            throw DecodeError(error)
+            // A syntax error inside a member's value is blamed on that member (spec §1: name the field).
+            throw DecodeError(field: member, error.description)
         } catch let error as DecodeError {
             throw error
         } catch {
@@ -39,8 +41,10 @@ public enum EventDecoder {
         return events[0]
     }
 
-    private static func decodeNative(_ s: inout JSONScanner, line: UnsafeRawBufferPointer, options: DecodeOptions) throws -> DecodedLine {
+    private static func decodeNative(_ s: inout JSONScanner, line: UnsafeRawBufferPointer, options: DecodeOptions,
+                                     member: inout String?) throws -> DecodedLine {
         guard try s.peekType() == UInt8(ascii: "{") else {
+            try s.skipValue()  // so that text which is not JSON at all is reported as invalid JSON
             throw DecodeError("a line must be one JSON object")
         }
         try s.beginObject()
@@ -64,6 +68,7 @@ public enum EventDecoder {
         while let key = try s.nextMemberKey(first: first) {
             first = false
             if !seen.insert(key).inserted { throw DecodeError(field: key, "appears twice") }
+            member = key
             switch key {
             case "agent": agent = try string(&s, key, max: maxAgentBytes, nonEmpty: true, noControl: true)
             case "tool": tool = try string(&s, key, max: maxToolBytes, nonEmpty: true, noControl: true)
@@ -91,12 +96,15 @@ public enum EventDecoder {
                 default: throw DecodeError(field: key, "must be an object")
                 }
             case "hook_event_name":
+                member = nil
                 return try ClaudeCodeHook.decode(try JSONScanner.parse(line), options: options)
             case "resourceSpans":
+                member = nil
                 return .events(try OTLPTraces.decode(try JSONScanner.parse(line)))
             default:
                 try s.skipValue()
             }
+            member = nil
         }
         try s.expectEnd()
         guard let agent else { throw DecodeError(field: "agent", "is required") }
