@@ -73,14 +73,17 @@ public enum EventDecoder {
             case "agent": agent = try string(&s, key, max: maxAgentBytes, nonEmpty: true, noControl: true)
             case "tool": tool = try string(&s, key, max: maxToolBytes, nonEmpty: true, noControl: true)
             case "type":
-                guard let text = try string(&s, key, max: 32), let k = Event.Kind(rawValue: text) else {
+                guard let text = try string(&s, key, max: 32) else { break }  // null: the default
+                guard let k = Event.Kind(rawValue: text) else {
                     throw DecodeError(field: key, "must be \"tool_call\" or \"llm_call\"")
                 }
                 kind = k
             case "ts": ts = try timestamp(&s, key)
             case "session": session = try string(&s, key, max: maxIDBytes, noControl: true)
             case "call_id": callID = try string(&s, key, max: maxIDBytes, noControl: true)
-            case "args": args = try s.parseValue()
+            case "args":
+                args = try s.parseValue()
+                if args == .null { args = nil }  // like every optional field, null means absent
             case "status": status = try string(&s, key, max: 64, nonEmpty: true, noControl: true) ?? "ok"
             case "cost_usd": cost = try number(&s, key)
             case "tokens_in": tokensIn = try integer(&s, key)
