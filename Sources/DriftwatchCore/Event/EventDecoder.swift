@@ -164,12 +164,30 @@ public enum EventDecoder {
         return t
     }
 
-    /// Truncates at a character boundary to at most `Event.maxReasoningBytes` bytes.
+    /// Truncates at a character (grapheme cluster) boundary to at most
+    /// `Event.maxReasoningBytes` bytes, so that no letter loses its accent and no
+    /// emoji sequence is split. A first character longer than the limit on its
+    /// own (a pathological cluster) is cut at a Unicode scalar boundary instead.
     static func truncateReasoning(_ text: String) -> String {
-        guard text.utf8.count > Event.maxReasoningBytes else { return text }
-        var end = text.utf8.index(text.utf8.startIndex, offsetBy: Event.maxReasoningBytes)
-        while end > text.startIndex, !text.unicodeScalars.indices.contains(end) {
-            end = text.utf8.index(before: end)
+        let limit = Event.maxReasoningBytes
+        guard text.utf8.count > limit else { return text }
+        var end = text.startIndex
+        var bytes = 0
+        for character in text {
+            let n = character.utf8.count
+            if bytes + n > limit { break }
+            bytes += n
+            end = text.index(after: end)
+        }
+        if end == text.startIndex {
+            var scalarBytes = 0
+            var scalars = String.UnicodeScalarView()
+            for scalar in text.unicodeScalars {
+                scalarBytes += UTF8.width(scalar)
+                if scalarBytes > limit { break }
+                scalars.append(scalar)
+            }
+            return String(scalars)
         }
         return String(text[..<end])
     }
