@@ -11,7 +11,8 @@ struct JSONScannerWriterTests {
     @Test func writtenOutputParsesBackToTheSameValue() throws {
         let value: JSONValue = ["s": "a\"b\\c\n\t\u{1}\u{7F}é😀", "n": [0, -1, 0.1, 1e300, 123_456_789], "o": ["k": nil]]
         #expect(try JSONScanner.parse(value.jsonString) == value)
-        #expect(try JSONScanner.parse(value.canonicalString) == value)
+        // Canonical output reorders keys, so compare canonical forms.
+        #expect(try JSONScanner.parse(value.canonicalString).canonicalString == value.canonicalString)
     }
 
     @Test func objectsKeepInputOrder() throws {
