@@ -59,7 +59,8 @@ public enum OTLPTraces {
     public static func decode(_ batch: JSONValue) throws(DecodeError) -> [Event] {
         let result = try decodeBatch(batch)
         guard var first = result.rejected.first else { return result.events }
-        if result.rejected.count > 1 { first.reason += " (and \(result.rejected.count - 1) more rejected spans)" }
+        let more = result.rejected.count - 1
+        if more > 0 { first.reason += " (and \(more) more rejected span\(more == 1 ? "" : "s"))" }
         throw first
     }
 
