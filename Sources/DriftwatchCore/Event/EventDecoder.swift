@@ -14,10 +14,12 @@ public enum EventDecoder {
     /// - Throws: `DecodeError` naming the field and the reason.
     public static func decode(_ line: UnsafeRawBufferPointer, options: DecodeOptions = DecodeOptions()) throws(DecodeError) -> DecodedLine {
         var scanner = JSONScanner(line)
+        var member: String?
         do {
-            return try decodeNative(&scanner, line: line, options: options)
+            return try decodeNative(&scanner, line: line, options: options, member: &member)
         } catch let error as JSONError {
-            throw DecodeError(error)
+            // A syntax error inside a member's value is blamed on that member (spec §1: name the field).
+            throw DecodeError(field: member, error.description)
         } catch let error as DecodeError {
             throw error
         } catch {
@@ -39,8 +41,10 @@ public enum EventDecoder {
         return events[0]
     }
 
-    private static func decodeNative(_ s: inout JSONScanner, line: UnsafeRawBufferPointer, options: DecodeOptions) throws -> DecodedLine {
+    private static func decodeNative(_ s: inout JSONScanner, line: UnsafeRawBufferPointer, options: DecodeOptions,
+                                     member: inout String?) throws -> DecodedLine {
         guard try s.peekType() == UInt8(ascii: "{") else {
+            try s.skipValue()  // so that text which is not JSON at all is reported as invalid JSON
             throw DecodeError("a line must be one JSON object")
         }
         try s.beginObject()
@@ -64,18 +68,22 @@ public enum EventDecoder {
         while let key = try s.nextMemberKey(first: first) {
             first = false
             if !seen.insert(key).inserted { throw DecodeError(field: key, "appears twice") }
+            member = key
             switch key {
             case "agent": agent = try string(&s, key, max: maxAgentBytes, nonEmpty: true, noControl: true)
             case "tool": tool = try string(&s, key, max: maxToolBytes, nonEmpty: true, noControl: true)
             case "type":
-                guard let text = try string(&s, key, max: 32), let k = Event.Kind(rawValue: text) else {
+                guard let text = try string(&s, key, max: 32) else { break }  // null: the default
+                guard let k = Event.Kind(rawValue: text) else {
                     throw DecodeError(field: key, "must be \"tool_call\" or \"llm_call\"")
                 }
                 kind = k
             case "ts": ts = try timestamp(&s, key)
             case "session": session = try string(&s, key, max: maxIDBytes, noControl: true)
             case "call_id": callID = try string(&s, key, max: maxIDBytes, noControl: true)
-            case "args": args = try s.parseValue()
+            case "args":
+                args = try s.parseValue()
+                if args == .null { args = nil }  // like every optional field, null means absent
             case "status": status = try string(&s, key, max: 64, nonEmpty: true, noControl: true) ?? "ok"
             case "cost_usd": cost = try number(&s, key)
             case "tokens_in": tokensIn = try integer(&s, key)
@@ -91,12 +99,15 @@ public enum EventDecoder {
                 default: throw DecodeError(field: key, "must be an object")
                 }
             case "hook_event_name":
+                member = nil
                 return try ClaudeCodeHook.decode(try JSONScanner.parse(line), options: options)
             case "resourceSpans":
+                member = nil
                 return .events(try OTLPTraces.decode(try JSONScanner.parse(line)))
             default:
                 try s.skipValue()
             }
+            member = nil
         }
         try s.expectEnd()
         guard let agent else { throw DecodeError(field: "agent", "is required") }
@@ -153,12 +164,30 @@ public enum EventDecoder {
         return t
     }
 
-    /// Truncates at a character boundary to at most `Event.maxReasoningBytes` bytes.
+    /// Truncates at a character (grapheme cluster) boundary to at most
+    /// `Event.maxReasoningBytes` bytes, so that no letter loses its accent and no
+    /// emoji sequence is split. A first character longer than the limit on its
+    /// own (a pathological cluster) is cut at a Unicode scalar boundary instead.
     static func truncateReasoning(_ text: String) -> String {
-        guard text.utf8.count > Event.maxReasoningBytes else { return text }
-        var end = text.utf8.index(text.utf8.startIndex, offsetBy: Event.maxReasoningBytes)
-        while end > text.startIndex, !text.unicodeScalars.indices.contains(end) {
-            end = text.utf8.index(before: end)
+        let limit = Event.maxReasoningBytes
+        guard text.utf8.count > limit else { return text }
+        var end = text.startIndex
+        var bytes = 0
+        for character in text {
+            let n = character.utf8.count
+            if bytes + n > limit { break }
+            bytes += n
+            end = text.index(after: end)
+        }
+        if end == text.startIndex {
+            var scalarBytes = 0
+            var scalars = String.UnicodeScalarView()
+            for scalar in text.unicodeScalars {
+                scalarBytes += UTF8.width(scalar)
+                if scalarBytes > limit { break }
+                scalars.append(scalar)
+            }
+            return String(scalars)
         }
         return String(text[..<end])
     }

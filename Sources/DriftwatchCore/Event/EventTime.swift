@@ -9,7 +9,8 @@ public enum RFC3339 {
 
     /// Parses an RFC 3339 timestamp (`2026-11-20T10:00:00.123Z`, `…+02:00`,
     /// fraction optional, `t`/`z` and a space separator accepted) by hand.
-    /// - Returns: nanoseconds since the epoch, or nil when malformed.
+    /// - Returns: nanoseconds since the epoch, or nil when malformed or outside the
+    ///   range `EventTime` can hold (years 1677–2262).
     public static func parse(_ bytes: UnsafeRawBufferPointer) -> EventTime? {
         let n = bytes.count
         guard n >= 20 else { return nil }
@@ -62,7 +63,13 @@ public enum RFC3339 {
         guard i == n else { return nil }
         let days = daysFromCivil(year: year, month: month, day: day)
         let seconds = Int64(days) * 86_400 + Int64(hour * 3600 + minute * 60 + min(second, 59)) - Int64(offsetSeconds)
-        return seconds * nanosPerSecond + nanos
+        // Int64 nanoseconds span 1677-09-21…2262-04-11; beyond that the time is unrepresentable, not a crash.
+        // Before 1970 a second is borrowed so that the earliest representable second does not overflow.
+        let borrow: Int64 = seconds < 0 ? 1 : 0
+        let (scaled, overflow) = (seconds + borrow).multipliedReportingOverflow(by: nanosPerSecond)
+        guard !overflow else { return nil }
+        let (t, overflow2) = scaled.addingReportingOverflow(nanos - borrow * nanosPerSecond)
+        return overflow2 ? nil : t
     }
 
     public static func parse(_ text: String) -> EventTime? {

@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+// Links libm on Linux: `Double.rounded()` lowers to `round`/`trunc` calls, and
+// without an import of the C library nothing pulls libm into the link.
+import Glibc
+#endif
+
 /// Serialises JSON into a byte buffer.
 ///
 /// Used for alert lines, baseline files and canonical argument forms. Output is

@@ -1,6 +1,0 @@
-import Testing
-@testable import DriftwatchCore
-
-@Test func moduleLinks() {
-    #expect(Bool(true))
-}
