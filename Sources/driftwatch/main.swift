@@ -1,1 +1,193 @@
-print("driftwatch")
+import DriftwatchApp
+import DriftwatchCore
+#if canImport(Glibc)
+import Glibc
+#else
+import Darwin
+#endif
+
+/// Exit codes (spec §3, sysexits.h).
+enum Exit {
+    static let ok: Int32 = 0
+    static let usage: Int32 = 64
+    static let data: Int32 = 65
+    static let unavailable: Int32 = 69
+    static let software: Int32 = 70
+}
+
+struct UsageError: Error {
+    var message: String
+}
+
+let generalHelp = """
+    driftwatch — behavioural drift and anomaly monitor for AI agents
+
+    usage: driftwatch <command> [options]
+
+    commands:
+      replay [--baselines DIR] [--config FILE] FILE...   replay NDJSON offline; alerts to stdout, summary to stderr
+      baseline learn FILE... --out DIR                     learn one baseline per agent from known-good history
+      baseline show AGENT|FILE [--baselines DIR]           print a baseline in readable form
+      baseline diff A.json B.json                          what changed between two baselines
+
+    `-` reads standard input (pipe zcat for compressed files).
+    Every command has --help. Exit codes: 0 ok, 64 bad usage, 65 bad data, 69 unavailable.
+    """
+
+/// Splits `--flag value` options from positional arguments.
+struct Arguments {
+    var positional: [String] = []
+    var options: [String: String] = [:]
+    var flags: Set<String> = []
+
+    init(_ args: ArraySlice<String>, valued: Set<String>, flags known: Set<String> = []) throws {
+        var i = args.startIndex
+        while i < args.endIndex {
+            let a = args[i]
+            if a == "-h" || a == "--help" {
+                flags.insert("--help")
+            } else if a.hasPrefix("--"), a.count > 2 {
+                var name = a
+                var value: String?
+                if let eq = a.firstIndex(of: "=") {
+                    name = String(a[..<eq])
+                    value = String(a[a.index(after: eq)...])
+                }
+                if valued.contains(name) {
+                    if value == nil {
+                        i += 1
+                        guard i < args.endIndex else { throw UsageError(message: "\(name) needs a value") }
+                        value = args[i]
+                    }
+                    options[name] = value
+                } else if known.contains(name), value == nil {
+                    flags.insert(name)
+                } else {
+                    throw UsageError(message: "unknown option \(name)")
+                }
+            } else {
+                positional.append(a)
+            }
+            i += 1
+        }
+    }
+}
+
+func loadConfiguration(_ path: String?) throws -> Configuration {
+    guard let path else { return Configuration() }
+    return try Configuration(bytes: FileInput.readAll(path))
+}
+
+func replay(_ args: ArraySlice<String>) throws -> Int32 {
+    let a = try Arguments(args, valued: ["--baselines", "--config"])
+    if a.flags.contains("--help") {
+        print("""
+            usage: driftwatch replay [--baselines DIR] [--config FILE] FILE...
+
+            Replays NDJSON events offline and deterministically: event time is the clock,
+            alerts are written to stdout as NDJSON, a summary to stderr. Without
+            --baselines each agent is learned from its first learning.min_calls tool calls
+            (default 1000) and then frozen. `-` reads stdin.
+            """)
+        return Exit.ok
+    }
+    guard !a.positional.isEmpty else { throw UsageError(message: "replay needs at least one FILE (or - for stdin)") }
+    let config = try loadConfiguration(a.options["--config"])
+    let baselines = try a.options["--baselines"].map(BaselineFiles.loadAll(from:)) ?? []
+    let output = OutputStream(fd: STDOUT_FILENO, capacity: 1 << 20)
+    var replayer = Replayer(monitor: Monitor(settings: config.detection, baselines: baselines), output: output,
+                            maxLineBytes: config.limits.maxLineBytes, reject: printError)
+    let clock = ContinuousClock()
+    let start = clock.now
+    for path in a.positional {
+        let input = try FileInput(path: path)
+        try replayer.replay(input, label: a.positional.count > 1 ? path : nil)
+    }
+    try replayer.finish()
+    let elapsed = clock.now - start
+    let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+    printError(replayer.summary.text(seconds: seconds))
+    return Exit.ok
+}
+
+func baseline(_ args: ArraySlice<String>) throws -> Int32 {
+    guard let sub = args.first else { throw UsageError(message: "baseline needs a subcommand: learn, show or diff") }
+    let rest = args.dropFirst()
+    switch sub {
+    case "learn":
+        let a = try Arguments(rest, valued: ["--out"])
+        if a.flags.contains("--help") {
+            print("usage: driftwatch baseline learn FILE... --out DIR\n\nLearns one baseline per agent from known-good history and writes DIR/<agent>.json.")
+            return Exit.ok
+        }
+        guard let out = a.options["--out"] else { throw UsageError(message: "baseline learn needs --out DIR") }
+        guard !a.positional.isEmpty else { throw UsageError(message: "baseline learn needs at least one FILE (or -)") }
+        var learner = BaselineLearner(reject: printError)
+        for path in a.positional {
+            let input = try FileInput(path: path)
+            try learner.learn(input, label: a.positional.count > 1 ? path : nil)
+        }
+        let baselines = learner.finish()
+        for b in baselines {
+            try BaselineFiles.save(b, in: out)
+            if b.toolCalls < 100 { printError("warning: \(b.agent) has only \(b.toolCalls) tool calls; its baseline will be weak") }
+        }
+        printError("learned \(baselines.count) baselines from \(learner.events) events into \(out)/ (\(learner.rejected) lines rejected)")
+        return Exit.ok
+    case "show":
+        let a = try Arguments(rest, valued: ["--baselines"])
+        if a.flags.contains("--help") {
+            print("usage: driftwatch baseline show AGENT|FILE [--baselines DIR]\n\nPrints a baseline in readable form (default DIR: baselines).")
+            return Exit.ok
+        }
+        guard a.positional.count == 1 else { throw UsageError(message: "baseline show needs one AGENT or FILE") }
+        let target = a.positional[0]
+        let path = target.hasSuffix(".json") ? target : (a.options["--baselines"] ?? "baselines") + "/" + BaselineFiles.fileName(for: target)
+        print(BaselineReport.show(try BaselineFiles.load(path)))
+        return Exit.ok
+    case "diff":
+        let a = try Arguments(rest, valued: [])
+        if a.flags.contains("--help") {
+            print("usage: driftwatch baseline diff A.json B.json\n\nLists what changed from A to B: tools, shares, argument classes and ranges, transitions, rates.")
+            return Exit.ok
+        }
+        guard a.positional.count == 2 else { throw UsageError(message: "baseline diff needs two files") }
+        print(BaselineReport.diff(try BaselineFiles.load(a.positional[0]), try BaselineFiles.load(a.positional[1])))
+        return Exit.ok
+    default:
+        throw UsageError(message: "unknown baseline subcommand \(sub) (learn, show, diff)")
+    }
+}
+
+func run(_ argv: [String]) -> Int32 {
+    let args = argv.dropFirst()
+    guard let command = args.first else {
+        printError(generalHelp)
+        return Exit.usage
+    }
+    do {
+        switch command {
+        case "-h", "--help", "help":
+            print(generalHelp)
+            return Exit.ok
+        case "replay": return try replay(args.dropFirst())
+        case "baseline": return try baseline(args.dropFirst())
+        default:
+            throw UsageError(message: "unknown command \(command) (try driftwatch --help)")
+        }
+    } catch let error as UsageError {
+        printError("driftwatch: \(error.message)")
+        return Exit.usage
+    } catch let error as ConfigurationError {
+        printError("driftwatch: \(error)")
+        return Exit.data
+    } catch let error as IOError {
+        printError("driftwatch: \(error)")
+        return Exit.data
+    } catch {
+        printError("driftwatch: \(error)")
+        return Exit.software
+    }
+}
+
+exit(run(CommandLine.arguments))

@@ -244,6 +244,8 @@ extension RateProfile {
             JSONMember("active_minutes", .number(Double(minutes))),
             JSONMember("calls_per_minute", callsPerMinute.json),
             JSONMember("usd_per_minute", costPerMinute.json),
+            JSONMember("calls_per_\(Self.windowMinutes)_minutes", callsPerWindow.json),
+            JSONMember("usd_per_\(Self.windowMinutes)_minutes", costPerWindow.json),
         ])
     }
 
@@ -252,5 +254,7 @@ extension RateProfile {
         minutes = try r.int(j, "active_minutes")
         callsPerMinute = try r.stats(j, "calls_per_minute")
         costPerMinute = try r.stats(j, "usd_per_minute")
+        callsPerWindow = try r.stats(j, "calls_per_\(Self.windowMinutes)_minutes")
+        costPerWindow = try r.stats(j, "usd_per_\(Self.windowMinutes)_minutes")
     }
 }

@@ -115,8 +115,14 @@ public struct RateProfile: Sendable, Equatable {
     public var minutes: Int = 0
     public var callsPerMinute = RunningStats()
     public var costPerMinute = RunningStats()
+    /// Sums over sliding windows of `windowMinutes` consecutive active minutes.
+    public var callsPerWindow = RunningStats()
+    public var costPerWindow = RunningStats()
 
     public static let maxGapMinutes: Int64 = 10
+    /// Rate tests look at 5-minute sums: per-minute totals of agents that run
+    /// sessions in bursts are far too heavy-tailed to test one by one.
+    public static let windowMinutes = 5
 
     public init() {}
 }

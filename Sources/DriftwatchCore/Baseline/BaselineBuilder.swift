@@ -159,6 +159,9 @@ struct MinuteBin: Sendable {
     var minute: Int64?
     var calls = 0
     var cost = 0.0
+    /// The last closed minutes of the current active period, for window sums.
+    var lastCalls: [Double] = []
+    var lastCost: [Double] = []
 
     static let nanosPerMinute: EventTime = 60 * RFC3339.nanosPerSecond
 
@@ -168,10 +171,10 @@ struct MinuteBin: Sendable {
             flush(into: &rate)
             let gap = m - current - 1
             if gap <= RateProfile.maxGapMinutes {
-                for _ in 0..<gap {
-                    rate.callsPerMinute.add(0)
-                    rate.costPerMinute.add(0)
-                }
+                for _ in 0..<gap { record(0, 0, into: &rate) }
+            } else {
+                lastCalls.removeAll()
+                lastCost.removeAll()
             }
             minute = m
         } else if minute == nil {
@@ -184,9 +187,23 @@ struct MinuteBin: Sendable {
 
     mutating func flush(into rate: inout RateProfile) {
         guard minute != nil else { return }
-        rate.callsPerMinute.add(Double(calls))
-        rate.costPerMinute.add(cost)
+        record(Double(calls), cost, into: &rate)
         calls = 0
         cost = 0
+    }
+
+    private mutating func record(_ calls: Double, _ cost: Double, into rate: inout RateProfile) {
+        rate.callsPerMinute.add(calls)
+        rate.costPerMinute.add(cost)
+        lastCalls.append(calls)
+        lastCost.append(cost)
+        if lastCalls.count > RateProfile.windowMinutes {
+            lastCalls.removeFirst()
+            lastCost.removeFirst()
+        }
+        if lastCalls.count == RateProfile.windowMinutes {
+            rate.callsPerWindow.add(lastCalls.reduce(0, +))
+            rate.costPerWindow.add(lastCost.reduce(0, +))
+        }
     }
 }

@@ -60,13 +60,10 @@ struct AgentModel: Sendable {
     let sessionCostBound: [Int: Double]
     let lastCheckpoint: Int?
     let sessionTotalBound: Double?
-    let callsPerMinute: GaussianCUSUM.Model?
-    let costPerMinute: GaussianCUSUM.Model?
+    let callsPerWindow: WindowBound?
+    let costPerWindow: WindowBound?
 
-    /// Calls (per minute) and spend rates are tested against this alternative factor.
-    static let rateFactor = 3.0
-
-    init(baseline b: Baseline, alpha: Double) {
+    init(baseline b: Baseline, alpha: Double, minEffectFactor effect: Double = 2) {
         baseline = b
         self.alpha = alpha
         let h = log(1 / alpha)
@@ -124,14 +121,18 @@ struct AgentModel: Sendable {
         let alphaCheckpoint = min(alpha * meanCalls / tested, 0.01)
         var bounds: [Int: Double] = [:]
         for (i, stats) in s.logCostAt {
-            if let ub = stats.predictiveUpperBound(alpha: alphaCheckpoint, minCount: 5) { bounds[i] = exp(ub) }
+            if let ub = stats.predictiveUpperBound(alpha: alphaCheckpoint, minCount: 5) {
+                bounds[i] = max(exp(ub), effect * exp(stats.mean))
+            }
         }
         sessionCostBound = bounds
         lastCheckpoint = bounds.keys.max()
         sessionTotalBound = s.logCost.predictiveUpperBound(alpha: min(alpha * meanCalls, 0.01), minCount: 5).map { exp($0) }
 
-        callsPerMinute = GaussianCUSUM.Model(b.rate.callsPerMinute, factor: Self.rateFactor, alpha: alpha, poissonFloor: true)
-        costPerMinute = GaussianCUSUM.Model(b.rate.costPerMinute, factor: Self.rateFactor, alpha: alpha, poissonFloor: false)
+        callsPerWindow = WindowBound(window: b.rate.callsPerWindow, perMinuteMean: b.rate.callsPerMinute.mean, alpha: alpha,
+                                     effect: effect, countFloor: true)
+        costPerWindow = WindowBound(window: b.rate.costPerWindow, perMinuteMean: b.rate.callsPerMinute.mean, alpha: alpha,
+                                    effect: effect, countFloor: false)
     }
 
     /// Posterior mean with a uniform prior: never 0 or 1, shrinks small samples.
@@ -140,7 +141,20 @@ struct AgentModel: Sendable {
     }
 
     /// The bound on cumulative session cost after `calls` calls, if the baseline has one.
+    ///
+    /// Never below the baseline's typical (median) whole-session cost: a
+    /// session that has not yet spent what a typical session spends in all is
+    /// not a cost problem, however expensive its first calls were.
     func sessionCostBound(afterCalls calls: Int) -> Double? {
+        guard let bound = indexedSessionCostBound(afterCalls: calls) else { return nil }
+        return max(bound, typicalSessionCost ?? 0)
+    }
+
+    var typicalSessionCost: Double? {
+        baseline.sessions.logCost.count > 0 ? exp(baseline.sessions.logCost.mean) : nil
+    }
+
+    private func indexedSessionCostBound(afterCalls calls: Int) -> Double? {
         if let c = SessionProfile.checkpoints.first(where: { $0 >= calls }), let bound = sessionCostBound[c] { return bound }
         guard let last = lastCheckpoint, calls > last, let atLast = sessionCostBound[last] else { return sessionTotalBound }
         // Beyond the longest baseline sessions: cost per call grows with the
@@ -150,32 +164,26 @@ struct AgentModel: Sendable {
     }
 }
 
-/// A one-sided CUSUM on per-minute totals with a Gaussian working model.
-struct GaussianCUSUM: Sendable {
-    struct Model: Sendable {
-        let mean: Double
-        let variance: Double
-        let shift: Double
-        let threshold: Double
+/// An upper bound on an agent's calls or spend in a sliding window of
+/// `RateProfile.windowMinutes` minutes: the Student-t predictive quantile of
+/// the baseline's window sums at the detector's false-alarm rate per minute.
+/// Overlapping windows are counted as `n / windowMinutes` independent ones
+/// for the degrees of freedom.
+struct WindowBound: Sendable {
+    let mean: Double
+    let bound: Double
 
-        /// Nil when the baseline has too few active minutes or no activity.
-        init?(_ stats: RunningStats, factor: Double, alpha: Double, poissonFloor: Bool) {
-            guard stats.count >= 10, stats.mean > 0 else { return nil }
-            mean = stats.mean
-            // Counts are at least Poisson-dispersed; a fitted variance below
-            // the mean is sampling noise.
-            variance = max(stats.variance, poissonFloor ? stats.mean : 1e-12 + stats.mean * stats.mean * 0.01)
-            shift = (factor - 1) * stats.mean
-            // α is per event; a minute holds `mean` of them.
-            threshold = log(1 / min(alpha * max(stats.mean, 1), 0.01))
-        }
-
-        func llr(_ x: Double) -> Double { shift * (x - mean - shift / 2) / variance }
+    /// Nil when the baseline has fewer than 10 windows of activity.
+    init?(window stats: RunningStats, perMinuteMean: Double, alpha: Double, effect: Double, countFloor: Bool) {
+        guard stats.count >= 10, stats.mean > 0 else { return nil }
+        let w = Double(RateProfile.windowMinutes)
+        let effective = max(Double(stats.count) / w, 3)
+        // Counts are at least Poisson-dispersed; a smaller fitted spread is noise.
+        let sd = max(stats.standardDeviation, countFloor ? stats.mean.squareRoot() : stats.mean * 0.05)
+        // α is per event; a minute holds `perMinuteMean` of them, and the bound is tested once per minute.
+        let alphaMinute = min(alpha * max(perMinuteMean, 1), 0.01)
+        let t = Distributions.studentTUpperQuantile(alphaMinute, degreesOfFreedom: effective - 1)
+        mean = stats.mean
+        bound = max(stats.mean + t * sd * (1 + 1 / effective).squareRoot(), effect * stats.mean)
     }
-
-    var sum = 0.0
-
-    mutating func close(_ x: Double, _ m: Model) { sum = max(0, sum + m.llr(x)) }
-    /// The statistic if the current (partial) minute ended now; totals only grow within a minute.
-    func peek(_ partial: Double, _ m: Model) -> Double { max(0, sum + m.llr(partial)) }
 }

@@ -22,6 +22,12 @@ public struct DetectionSettings: Sendable {
     public var learningFailureLimit = 10
     public var learningCycleLimit = 10
 
+    /// Practical significance for cost.session, cost.rate and rate.burst: besides
+    /// crossing its calibrated bound, the value must be at least this many
+    /// times the baseline's typical value. On a very regular agent a
+    /// statistically certain +15% is real but is not "far above baseline".
+    public var minEffectFactor = 2.0
+
     /// The number of detector kinds that share the false-alarm budget:
     /// drift.tools, drift.sequence, loop.repeat, loop.cycle, loop.error_retry,
     /// cost.session, cost.rate, rate.burst. (drift.new_tool and drift.args are

@@ -39,6 +39,11 @@ struct IncidentLog: Sendable {
         return ts - incident.lastSeen < quiet
     }
 
+    /// Whether any incident of `kind` (whatever its subject) is open.
+    func hasOpenSubject(of kind: Alert.Kind, at ts: EventTime, quiet: EventTime) -> Bool {
+        open.contains { $0.key.kind == kind && ts - $0.value.lastSeen < quiet }
+    }
+
     /// Drops incidents quiet for longer than the quiet period (bounded memory).
     mutating func prune(at ts: EventTime, quiet: EventTime) {
         open = open.filter { ts - $0.value.lastSeen < quiet }

@@ -59,7 +59,7 @@ public struct Monitor: Sendable {
 
     private func makeState(_ agent: String) -> AgentState {
         let policy = settings.policy(for: agent)
-        if let b = loaded[agent] { return AgentState(model: AgentModel(baseline: b, alpha: settings.alphaPerDetector), policy: policy) }
+        if let b = loaded[agent] { return AgentState(model: AgentModel(baseline: b, alpha: settings.alphaPerDetector, minEffectFactor: settings.minEffectFactor), policy: policy) }
         return AgentState(learning: agent, policy: policy)
     }
 }
@@ -128,7 +128,12 @@ struct AgentState: Sendable {
                 } else if let profile = m.baseline.tools[o.tool] {
                     ArgsDriftDetector.observe(o, profile: profile, settings: settings, incidents: &incidents, into: &alerts)
                 }
-                tools.observe(o, row: row, model: m, settings: settings, incidents: &incidents, into: &alerts)
+                // Calls of a session already in a loop incident are explained
+                // by it; feeding them to the agent's tool-mix tests would raise
+                // the same incident again as drift (design.md principle 5).
+                if !(session?.hasLoopIncident(at: ts, settings) ?? false) {
+                    tools.observe(o, row: row, model: m, settings: settings, incidents: &incidents, into: &alerts)
+                }
             }
         }
         if var s = session {
@@ -152,7 +157,7 @@ struct AgentState: Sendable {
     }
 
     private mutating func freeze(_ baseline: Baseline, settings: DetectionSettings) {
-        let m = AgentModel(baseline: baseline, alpha: settings.alphaPerDetector)
+        let m = AgentModel(baseline: baseline, alpha: settings.alphaPerDetector, minEffectFactor: settings.minEffectFactor)
         model = m
         builder = nil
         tools = ToolDriftDetector(trackedTools: m.trackedCount)
@@ -187,6 +192,11 @@ struct SessionState: Sendable {
 
     func hasCostIncident(at ts: EventTime, _ settings: DetectionSettings) -> Bool {
         incidents.isOpen(.costSession, at: ts, quiet: settings.quietPeriod)
+    }
+
+    func hasLoopIncident(at ts: EventTime, _ settings: DetectionSettings) -> Bool {
+        !incidents.isEmpty && [Alert.Kind.loopRepeat, .loopCycle].contains { incidents.isOpen($0, at: ts, quiet: settings.quietPeriod) }
+            || incidents.hasOpenSubject(of: .loopErrorRetry, at: ts, quiet: settings.quietPeriod)
     }
 
     mutating func observeCall(_ o: Observation, model m: AgentModel?, settings: DetectionSettings, into alerts: inout [Alert]) {

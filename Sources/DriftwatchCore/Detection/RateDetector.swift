@@ -1,10 +1,8 @@
-/// rate.burst and cost.rate: an agent's calls and spend per event-time minute.
-///
-/// Each is a CUSUM over per-minute totals against the baseline's mean and
-/// variance (`GaussianCUSUM`), tuned to a tripling; the partial current
-/// minute is tested too, because totals only grow within a minute, so a
-/// burst is caught inside its first minute. Configured hourly budgets are
-/// checked on a trailing 60-minute sum.
+/// rate.burst and cost.rate: an agent's calls and spend in a sliding window
+/// of event-time minutes, against the baseline's window sums (`WindowBound`).
+/// The current minute counts while it is partial, because totals only grow
+/// within a minute, so a burst is caught inside the minute it crosses the
+/// bound. Configured hourly budgets are checked on a trailing 60-minute sum.
 ///
 /// Incident merging across kinds (design.md principle 5): spend that rises
 /// only because calls rose is the rate.burst incident, not a second one, so
@@ -13,10 +11,9 @@
 /// agent's spend rate, so one runaway session makes one incident.
 struct RateDetector: Sendable {
     private var minute: Int64?
-    private var calls = 0.0
-    private var spend = 0.0
-    private var callSum = GaussianCUSUM()
-    private var spendSum = GaussianCUSUM()
+    /// Totals of the last `windowMinutes` minutes, the current (partial) one last.
+    private var calls = Ring<Double>(capacity: RateProfile.windowMinutes)
+    private var spend = Ring<Double>(capacity: RateProfile.windowMinutes)
     /// Spend per minute over the last hour, for the hourly budget.
     private var hour = Ring<Double>(capacity: 60)
     private var hourMinute: Int64?
@@ -29,58 +26,56 @@ struct RateDetector: Sendable {
     {
         let now = ts / Self.nanosPerMinute
         if let current = minute, now > current {
-            // Close the finished minute and the idle minutes after it (an idle
-            // gap beyond the baseline's own notion of activity resets the tests).
-            if let cm = m?.callsPerMinute { callSum.close(calls, cm) }
-            if let sm = m?.costPerMinute { spendSum.close(spend, sm) }
-            let idle = now - current - 1
+            let idle = now - current
             if idle > RateProfile.maxGapMinutes {
-                callSum = GaussianCUSUM()
-                spendSum = GaussianCUSUM()
-            } else {
-                for _ in 0..<idle {
-                    if let cm = m?.callsPerMinute { callSum.close(0, cm) }
-                    if let sm = m?.costPerMinute { spendSum.close(0, sm) }
-                }
+                // A new active period: the baseline's windows never span such gaps.
+                calls = Ring(capacity: RateProfile.windowMinutes)
+                spend = Ring(capacity: RateProfile.windowMinutes)
             }
-            calls = 0
-            spend = 0
+            for _ in 0..<min(idle, Int64(RateProfile.windowMinutes)) {
+                calls.append(0)
+                spend.append(0)
+            }
             minute = now
         } else if minute == nil {
             minute = now
+            calls.append(0)
+            spend.append(0)
         }
-        if isCall { calls += 1 }
-        if countSpend { spend += cost }
+        if isCall { calls.addToLast(1) }
+        if countSpend { spend.addToLast(cost) }
         addToHour(cost, minute: now)
 
-        if let cm = m?.callsPerMinute, isCall {
-            let score = callSum.peek(calls, cm)
-            if score > cm.threshold {
-                let sev = severity(score: score, threshold: cm.threshold)
+        if isCall, let bound = m?.callsPerWindow {
+            let total = calls.elements.reduce(0, +)
+            if total > bound.bound {
+                let sev = severity(score: total, threshold: bound.bound)
                 if incidents.admit(.rateBurst, severity: sev, at: ts, quiet: settings.quietPeriod), let o = alertAt(.rateBurst) {
-                    let message = "\(o.agent) made \(Format.int(Int(calls))) calls in the current minute against "
-                        + "\(Format.number(cm.mean)) per minute in its baseline: its call rate has burst."
-                    alerts.append(o.alert(.rateBurst, sev, score: score, threshold: cm.threshold, message: message, evidence: [
-                        "calls_this_minute": .number(calls), "baseline_calls_per_minute": .number(Alert.rounded(cm.mean)),
-                        "baseline_sd": .number(Alert.rounded(cm.variance.squareRoot())),
+                    let w = RateProfile.windowMinutes
+                    let message = "\(o.agent) made \(Format.int(Int(total))) calls in the last \(w) minutes against "
+                        + "\(Format.number(bound.mean)) in a typical \(w) minutes of its baseline (bound \(Format.number(bound.bound.rounded(.up))))."
+                    alerts.append(o.alert(.rateBurst, sev, score: total, threshold: bound.bound, message: message, evidence: [
+                        "calls_in_window": .number(total), "window_minutes": .number(Double(w)),
+                        "baseline_mean": .number(Alert.rounded(bound.mean)),
                     ]))
                 }
-                callSum = GaussianCUSUM()
             }
         }
-        if let sm = m?.costPerMinute, countSpend, cost > 0 {
-            let score = spendSum.peek(spend, sm)
-            if score > sm.threshold {
-                let merged = incidents.isOpen(.rateBurst, at: ts, quiet: settings.quietPeriod)
-                let sev = severity(score: score, threshold: sm.threshold)
-                if !merged, incidents.admit(.costRate, severity: sev, at: ts, quiet: settings.quietPeriod), let o = alertAt(.costRate) {
-                    let message = "\(o.agent) has spent \(Format.usd(spend)) in the current minute against "
-                        + "\(Format.usd(sm.mean)) per minute in its baseline."
-                    alerts.append(o.alert(.costRate, sev, score: score, threshold: sm.threshold, message: message, evidence: [
-                        "usd_this_minute": .number(Alert.rounded(spend)), "baseline_usd_per_minute": .number(Alert.rounded(sm.mean)),
+        if countSpend, cost > 0, let bound = m?.costPerWindow {
+            let total = spend.elements.reduce(0, +)
+            // Spend that rose only because calls rose is the rate.burst incident.
+            let merged = incidents.isOpen(.rateBurst, at: ts, quiet: settings.quietPeriod)
+            if total > bound.bound, !merged {
+                let sev = severity(score: total, threshold: bound.bound)
+                if incidents.admit(.costRate, severity: sev, at: ts, quiet: settings.quietPeriod), let o = alertAt(.costRate) {
+                    let w = RateProfile.windowMinutes
+                    let message = "\(o.agent) has spent \(Format.usd(total)) in the last \(w) minutes against "
+                        + "\(Format.usd(bound.mean)) in a typical \(w) minutes of its baseline (bound \(Format.usd(bound.bound)))."
+                    alerts.append(o.alert(.costRate, sev, score: total, threshold: bound.bound, message: message, evidence: [
+                        "usd_in_window": .number(Alert.rounded(total)), "window_minutes": .number(Double(w)),
+                        "baseline_mean_usd": .number(Alert.rounded(bound.mean)),
                     ]))
                 }
-                spendSum = GaussianCUSUM()
             }
         }
         if let cap = policy.hourBudgetUSD, cost > 0 {
