@@ -6,9 +6,11 @@ import Dispatch
 /// A tiny HTTP/1.1 client for webhook delivery: one request per connection,
 /// `http://` only, bounded in time and size.
 ///
-/// Each request runs blocking socket code (with `poll` for the timeouts) on a
-/// dispatch queue, awaited through a continuation, so it never occupies a Swift
-/// concurrency thread while waiting on the network.
+/// Each request runs blocking socket code (with `poll` for the timeouts) on its own
+/// serial dispatch queue, awaited through a continuation. Serial queues are backed by
+/// libdispatch's overcommit pool, so a request waiting on the network gets its own
+/// thread and never occupies one of Swift concurrency's (a `.concurrent` queue would
+/// share the width-limited pool that, on Linux, also runs async tasks).
 public struct HTTPClient: Sendable {
     /// Timeouts and size bounds; each a named field with a default.
     public struct Configuration: Sendable {
@@ -25,11 +27,9 @@ public struct HTTPClient: Sendable {
     }
 
     public let configuration: Configuration
-    private let queue: DispatchQueue
 
     public init(configuration: Configuration = Configuration()) {
         self.configuration = configuration
-        self.queue = DispatchQueue(label: "http-client", attributes: .concurrent)
     }
 
     /// Sends `POST url` with `body` and returns the response, whatever its status.
@@ -46,7 +46,7 @@ public struct HTTPClient: Sendable {
         let endpoint = try HTTPEndpoint(parsing: url)
         let configuration = configuration
         let result: Result<HTTPClientResponse, HTTPClientError> = await withCheckedContinuation { continuation in
-            queue.async {
+            DispatchQueue(label: "http-client").async {
                 continuation.resume(returning: Result { () throws(HTTPClientError) in
                     try Self.exchange(method, endpoint, headers: headers, body: body, configuration: configuration)
                 })
