@@ -98,6 +98,15 @@ struct HTTPMessageParser: Sendable {
     /// Clears the 100-continue flag once the server has acted on it.
     mutating func acknowledgeContinue() { continueRequested = false }
 
+    /// Frees the buffer's storage when nothing is buffered, so an idle keep-alive
+    /// connection holds no memory beyond its bookkeeping.
+    mutating func releaseBufferIfEmpty() {
+        guard bufferedByteCount == 0, buffer.capacity > 0 else { return }
+        buffer = []
+        readIndex = 0
+        scanIndex = 0
+    }
+
     /// Appends bytes without parsing; call ``next()`` afterwards.
     mutating func append(_ bytes: UnsafeRawBufferPointer) {
         compactIfWorthwhile()
@@ -292,7 +301,7 @@ struct HTTPMessageParser: Sendable {
 
     private mutating func compactIfWorthwhile() {
         if readIndex == buffer.count {
-            buffer.removeAll(keepingCapacity: buffer.capacity <= 1 << 20)
+            buffer.removeAll(keepingCapacity: buffer.capacity <= 64 * 1024)
             readIndex = 0
             scanIndex = 0
         } else if readIndex >= 4096 && readIndex * 2 >= buffer.count {

@@ -111,6 +111,10 @@ public struct HTTPRequestParser: Sendable {
         }
     }
 
+    /// Frees buffer storage when nothing is buffered (the server calls it when a
+    /// connection goes idle).
+    mutating func releaseBufferIfEmpty() { engine.releaseBufferIfEmpty() }
+
     /// Bytes buffered but not yet part of a returned request.
     public var bufferedByteCount: Int { engine.bufferedByteCount }
 }

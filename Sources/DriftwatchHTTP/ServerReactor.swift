@@ -297,7 +297,10 @@ final class ServerReactor {
         }
         let now = ContinuousClock.now
         switch connection.parser.progress {
-        case .betweenRequests: connection.phase = .idle(since: now)
+        case .betweenRequests:
+            connection.phase = .idle(since: now)
+            connection.parser.releaseBufferIfEmpty()
+            connection.outbound = []
         case .readingHead: connection.phase = .readingHead(since: now)
         case .readingBody: connection.phase = .readingBody(since: now)
         }

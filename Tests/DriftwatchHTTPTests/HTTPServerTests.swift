@@ -262,3 +262,31 @@ private let echo: @Sendable (HTTPRequest) async throws -> HTTPResponse = { reque
     #expect(ConnectionPhase.lingering(since: start).deadline(timeouts) == start + .seconds(5))
     #expect(ConnectionPhase.handling.deadline(timeouts) == nil)
 }
+
+@Test func connectionCloseRequestIsAnsweredThenClosed() async throws {
+    try await withServer(handler: echo) { server in
+        let (response, closed) = try await offPool {
+            let connection = try TestConnection(port: server.port)
+            try connection.send(request("GET", "/bye", extra: "Connection: close\r\n"))
+            return (try connection.readResponse(), connection.waitForClose())
+        }
+        #expect(response?.text == "GET /bye 0")
+        #expect(response?.headers["Connection"] == "close")
+        #expect(closed)
+    }
+}
+
+@Test func http10KeepAliveIsHonouredAndAnnounced() async throws {
+    try await withServer(handler: echo) { server in
+        let responses = try await offPool {
+            let connection = try TestConnection(port: server.port)
+            try connection.send("GET /a HTTP/1.0\r\nConnection: keep-alive\r\n\r\n")
+            let first = try connection.readResponse()
+            try connection.send("GET /b HTTP/1.0\r\n\r\n")
+            return [first, try connection.readResponse()]
+        }
+        #expect(responses[0]?.headers["Connection"] == "keep-alive")
+        #expect(responses[1]?.text == "GET /b 0")
+        #expect(responses[1]?.headers["Connection"] == "close")
+    }
+}
