@@ -290,3 +290,28 @@ private let echo: @Sendable (HTTPRequest) async throws -> HTTPResponse = { reque
         #expect(responses[1]?.headers["Connection"] == "close")
     }
 }
+
+@Test func connectionClosesAfterMaxRequestsPerConnection() async throws {
+    try await withServer(configure: { $0.maxRequestsPerConnection = 2 }, handler: echo) { server in
+        let (first, second, closed) = try await offPool {
+            let connection = try TestConnection(port: server.port)
+            try connection.send(request("GET", "/1") + request("GET", "/2") + request("GET", "/3"))
+            return (try connection.readResponse(), try connection.readResponse(), connection.waitForClose())
+        }
+        #expect(first?.headers["Connection"] == nil)
+        #expect(second?.headers["Connection"] == "close")
+        #expect(closed)
+    }
+}
+
+@Test func slowBodyGets408AfterBodyTimeout() async throws {
+    try await withServer(configure: { $0.bodyReadTimeout = .milliseconds(300) }, handler: echo) { server in
+        let (response, closed) = try await offPool {
+            let connection = try TestConnection(port: server.port)
+            try connection.send("POST / HTTP/1.1\r\nHost: t\r\nContent-Length: 10\r\n\r\nab")
+            return (try connection.readResponse(), connection.waitForClose())
+        }
+        #expect(response?.status == 408)
+        #expect(closed)
+    }
+}
