@@ -1,6 +1,0 @@
-import Testing
-@testable import DriftwatchHTTP
-
-@Test func moduleLinks() {
-    #expect(Bool(true))
-}
