@@ -37,6 +37,19 @@ public struct ToolProfile: Sendable, Equatable {
     public static let maxPaths = 128
 
     public init() {}
+
+    /// Adds one call's argument features, in place.
+    mutating func record(_ features: ArgsFeatures, failed: Bool) {
+        calls += 1
+        if failed { errors += 1 }
+        for leaf in features.leaves {
+            if paths[leaf.path] == nil, paths.count >= Self.maxPaths {
+                pathsOverflow += 1
+                continue
+            }
+            paths[leaf.path, default: PathProfile()].record(leaf)
+        }
+    }
 }
 
 /// One argument path of one tool.
@@ -56,6 +69,22 @@ public struct PathProfile: Sendable, Equatable {
     public static let maxClasses = 32
 
     public init() {}
+
+    mutating func record(_ leaf: ArgsFeatures.Leaf) {
+        count += 1
+        if !open {
+            if classes[leaf.shapeClass] != nil || classes.count < Self.maxClasses {
+                classes[leaf.shapeClass, default: 0] += 1
+            } else {
+                open = true
+            }
+        }
+        if let x = leaf.number, x > 0 {
+            positiveCount += 1
+            positiveMin = Swift.min(positiveMin ?? x, x)
+            positiveMax = Swift.max(positiveMax ?? x, x)
+        }
+    }
 }
 
 /// Per-session statistics, for loop and session-cost detectors.

@@ -26,6 +26,46 @@ public struct BaselineBuilder: Sendable {
         var run = 1
         var failingTools: [String: Int] = [:]
         var lastTS: EventTime = 0
+
+        mutating func addCall(_ tool: String, failed: Bool, fingerprint fp: UInt64, stats: inout SessionProfile,
+                              transitions: inout [String: [String: Int]])
+        {
+            transitions[lastTool ?? Baseline.start, default: [:]][tool, default: 0] += 1
+            if let prevTool = lastTool, let prev = recent.last {
+                let same = prev == fp
+                stats.repeatPairs[prevTool, default: PairCount()].trials += 1
+                if same { stats.repeatPairs[prevTool]!.hits += 1 }
+                run = same ? run + 1 : 1
+                stats.longestRepeat = max(stats.longestRepeat, run)
+            }
+            for lag in 2...4 where recent.count >= lag {
+                stats.lagPairs[lag - 2].trials += 1
+                if recent[recent.count - lag] == fp { stats.lagPairs[lag - 2].hits += 1 }
+            }
+            stats.failures.trials += 1
+            if failed { stats.failures.hits += 1 }
+            if let streak = failingTools[tool] {
+                stats.retryAfterError.trials += 1
+                if failed {
+                    stats.retryAfterError.hits += 1
+                    failingTools[tool] = streak + 1
+                } else {
+                    failingTools[tool] = nil
+                }
+            } else if failed {
+                failingTools[tool] = 1
+            }
+            if let streak = failingTools[tool] {
+                stats.longestFailureStreak = max(stats.longestFailureStreak, streak)
+            }
+            recent.append(fp)
+            if recent.count > 4 { recent.removeFirst() }
+            lastTool = tool
+            calls += 1
+            if cost > 0, SessionProfile.checkpoints.contains(calls) {
+                stats.logCostAt[calls, default: RunningStats()].add(log(cost))
+            }
+        }
     }
 
     public init(agent: String) {
@@ -43,86 +83,21 @@ public struct BaselineBuilder: Sendable {
             if event.kind == .toolCall, let tool = event.tool, let features { addToolCall(tool, event, features) }
             return
         }
-        var track = sessions[sessionID] ?? SessionTrack()
-        track.lastTS = ts
-        let isNew = track.calls == 0 && track.lastTool == nil && track.recent.isEmpty
-        if isNew { baseline.sessions.count += 1 }
-        if let cost = event.costUSD, cost > 0 { track.cost += cost }
+        if sessions[sessionID] == nil { baseline.sessions.count += 1 }
+        // In place: copying a track or a profile out and back would copy its tables.
+        sessions[sessionID, default: SessionTrack()].lastTS = ts
+        if let cost = event.costUSD, cost > 0 { sessions[sessionID]!.cost += cost }
         if event.kind == .toolCall, let tool = event.tool, let features {
             addToolCall(tool, event, features)
-            addSessionCall(tool, event, features, &track)
+            sessions[sessionID]!.addCall(tool, failed: event.isFailure, fingerprint: features.fingerprint,
+                                         stats: &baseline.sessions, transitions: &baseline.transitions)
         }
-        sessions[sessionID] = track
         if sessions.count > Self.maxOpenSessions { expireSessions(now: ts) }
     }
 
     private mutating func addToolCall(_ tool: String, _ event: Event, _ features: ArgsFeatures) {
         baseline.toolCalls += 1
-        var profile = baseline.tools[tool] ?? ToolProfile()
-        profile.calls += 1
-        if event.isFailure { profile.errors += 1 }
-        for leaf in features.leaves {
-            guard profile.paths[leaf.path] != nil || profile.paths.count < ToolProfile.maxPaths else {
-                profile.pathsOverflow += 1
-                continue
-            }
-            var path = profile.paths[leaf.path] ?? PathProfile()
-            path.count += 1
-            if !path.open {
-                if path.classes[leaf.shapeClass] != nil || path.classes.count < PathProfile.maxClasses {
-                    path.classes[leaf.shapeClass, default: 0] += 1
-                } else {
-                    path.open = true
-                }
-            }
-            if let x = leaf.number, x > 0 {
-                path.positiveCount += 1
-                path.positiveMin = min(path.positiveMin ?? x, x)
-                path.positiveMax = max(path.positiveMax ?? x, x)
-            }
-            profile.paths[leaf.path] = path
-        }
-        baseline.tools[tool] = profile
-    }
-
-    private mutating func addSessionCall(_ tool: String, _ event: Event, _ features: ArgsFeatures, _ s: inout SessionTrack) {
-        let from = s.lastTool ?? Baseline.start
-        baseline.transitions[from, default: [:]][tool, default: 0] += 1
-        let fp = features.fingerprint
-        if let prevTool = s.lastTool, let prev = s.recent.last {
-            let same = prev == fp
-            baseline.sessions.repeatPairs[prevTool, default: PairCount()].trials += 1
-            if same { baseline.sessions.repeatPairs[prevTool, default: PairCount()].hits += 1 }
-            s.run = same ? s.run + 1 : 1
-            baseline.sessions.longestRepeat = max(baseline.sessions.longestRepeat, s.run)
-        }
-        for lag in 2...4 where s.recent.count >= lag {
-            baseline.sessions.lagPairs[lag - 2].trials += 1
-            if s.recent[s.recent.count - lag] == fp { baseline.sessions.lagPairs[lag - 2].hits += 1 }
-        }
-        baseline.sessions.failures.trials += 1
-        if event.isFailure { baseline.sessions.failures.hits += 1 }
-        if let streak = s.failingTools[tool] {
-            baseline.sessions.retryAfterError.trials += 1
-            if event.isFailure {
-                baseline.sessions.retryAfterError.hits += 1
-                s.failingTools[tool] = streak + 1
-            } else {
-                s.failingTools[tool] = nil
-            }
-        } else if event.isFailure {
-            s.failingTools[tool] = 1
-        }
-        if let streak = s.failingTools[tool] {
-            baseline.sessions.longestFailureStreak = max(baseline.sessions.longestFailureStreak, streak)
-        }
-        s.recent.append(fp)
-        if s.recent.count > 4 { s.recent.removeFirst() }
-        s.lastTool = tool
-        s.calls += 1
-        if s.cost > 0, SessionProfile.checkpoints.contains(s.calls) {
-            baseline.sessions.logCostAt[s.calls, default: RunningStats()].add(log(s.cost))
-        }
+        baseline.tools[tool, default: ToolProfile()].record(features, failed: event.isFailure)
     }
 
     private mutating func close(_ s: SessionTrack) {

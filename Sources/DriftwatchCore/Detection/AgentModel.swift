@@ -12,7 +12,7 @@ import Darwin
 /// *alternative* it is tuned to detect fastest (a tool's share doubling or
 /// halving, a transition structure half-way to random, a call rate tripling);
 /// the false-alarm bound holds whatever the alternative.
-struct AgentModel: Sendable {
+final class AgentModel: Sendable {
     let baseline: Baseline
     let alpha: Double
 
@@ -37,6 +37,8 @@ struct AgentModel: Sendable {
     let sequenceLLR: [Double]
     let toolThreshold: Double
     let sequenceThreshold: Double
+    /// Argument profiles of every baseline tool, compiled.
+    let args: [String: ToolArgsModel]
 
     static let maxTrackedTools = 64
     /// Pseudo-count that shrinks a sparse transition row towards the tool shares.
@@ -72,6 +74,7 @@ struct AgentModel: Sendable {
         let ranked = b.tools.sorted { ($0.value.calls, $1.key) > ($1.value.calls, $0.key) }
         toolNames = ranked.prefix(Self.maxTrackedTools).map(\.key)
         toolIndex = Dictionary(uniqueKeysWithValues: toolNames.enumerated().map { ($1, $0) })
+        args = b.tools.mapValues(ToolArgsModel.init)
         let k = toolNames.count
         let total = Double(toolNames.reduce(0) { $0 + b.tools[$1]!.calls })
         let pi = toolNames.map { (Double(b.tools[$0]!.calls) + 0.5) / (total + 0.5 * Double(k)) }

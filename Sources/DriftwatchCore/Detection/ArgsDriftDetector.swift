@@ -45,47 +45,39 @@ enum ArgsDriftDetector {
         alerts.append(o.alert(.driftNewTool, sev, score: 1, threshold: 1, message: message, evidence: .object(evidence)))
     }
 
-    static func observe(_ o: Observation, profile p: ToolProfile, settings: DetectionSettings,
+    static func observe(_ o: Observation, model p: ToolArgsModel, settings: DetectionSettings,
                         incidents: inout IncidentLog, into alerts: inout [Alert])
     {
         guard p.calls >= minObservations else { return }
         var findings: [JSONValue] = []
         var sentences: [String] = []
-        let pathSingletons = p.paths.values.reduce(0) { $0 + ($1.count == 1 ? 1 : 0) }
-        let pathsClosed = p.pathsOverflow == 0 && isClosed(observations: p.calls, singletons: pathSingletons)
         for leaf in o.features.leaves {
             guard let path = p.paths[leaf.path] else {
-                if pathsClosed {
+                if p.pathsClosed {
                     findings.append(["finding": "new_argument", "path": .string(leaf.path), "seen": .string(leaf.shapeClass)])
                     sentences.append("new argument \(leaf.path)")
                 }
                 continue
             }
-            if path.classes[leaf.shapeClass] == nil, !path.open {
-                let singletons = path.classes.values.reduce(0) { $0 + ($1 == 1 ? 1 : 0) }
-                if isClosed(observations: path.count, singletons: singletons) {
-                    let expected = path.classes.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.prefix(5)
-                    findings.append(.object([
-                        JSONMember("finding", "new_class"), JSONMember("path", .string(leaf.path)),
-                        JSONMember("seen", .string(leaf.shapeClass)),
-                        JSONMember("expected", .object(expected.map { JSONMember($0.key, .number(Double($0.value))) })),
-                    ]))
-                    sentences.append("\(leaf.path) is \(leaf.shapeClass) where the baseline saw only "
-                        + expected.map(\.key).joined(separator: ", "))
-                }
+            if path.closed, path.profile.classes[leaf.shapeClass] == nil {
+                let expected = path.profile.classes.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.prefix(5)
+                findings.append(.object([
+                    JSONMember("finding", "new_class"), JSONMember("path", .string(leaf.path)),
+                    JSONMember("seen", .string(leaf.shapeClass)),
+                    JSONMember("expected", .object(expected.map { JSONMember($0.key, .number(Double($0.value))) })),
+                ]))
+                sentences.append("\(leaf.path) is \(leaf.shapeClass) where the baseline saw only "
+                    + expected.map(\.key).joined(separator: ", "))
             }
-            if let x = leaf.number, x > 0, path.positiveCount >= minObservations, let lo = path.positiveMin,
-               let hi = path.positiveMax
-            {
-                // Tolerance: the baseline's own spread in decades, at least one.
-                let spread = max(1, log10(hi / lo))
-                if log10(x) > log10(hi) + spread || log10(x) < log10(lo) - spread {
+            if let x = leaf.number, x > 0, let range = path.range {
+                let lx = log10(x)
+                if lx > range.upper || lx < range.lower {
                     findings.append(.object([
                         JSONMember("finding", "out_of_range"), JSONMember("path", .string(leaf.path)),
-                        JSONMember("seen", .number(x)), JSONMember("baseline_min", .number(lo)),
-                        JSONMember("baseline_max", .number(hi)),
+                        JSONMember("seen", .number(x)), JSONMember("baseline_min", .number(range.min)),
+                        JSONMember("baseline_max", .number(range.max)),
                     ]))
-                    sentences.append("\(leaf.path)=\(Format.number(x)) is far outside \(Format.number(lo))–\(Format.number(hi))")
+                    sentences.append("\(leaf.path)=\(Format.number(x)) is far outside \(Format.number(range.min))–\(Format.number(range.max))")
                 }
             }
         }
@@ -97,5 +89,36 @@ enum ArgsDriftDetector {
         alerts.append(o.alert(.driftArgs, sev, score: Double(findings.count), threshold: 1, message: message, evidence: [
             "tool": .string(o.tool), "findings": .array(findings), "baseline_calls": .number(Double(p.calls)),
         ]))
+    }
+}
+
+/// A tool's argument profile with closedness and ranges decided once, at compile time.
+struct ToolArgsModel: Sendable {
+    struct Path: Sendable {
+        let profile: PathProfile
+        let closed: Bool
+        /// Acceptable log10 range for positive numbers, when the baseline has enough of them.
+        let range: (min: Double, max: Double, lower: Double, upper: Double)?
+    }
+
+    let calls: Int
+    let pathsClosed: Bool
+    let paths: [String: Path]
+
+    init(_ p: ToolProfile) {
+        calls = p.calls
+        let pathSingletons = p.paths.values.reduce(0) { $0 + ($1.count == 1 ? 1 : 0) }
+        pathsClosed = p.pathsOverflow == 0 && ArgsDriftDetector.isClosed(observations: p.calls, singletons: pathSingletons)
+        paths = p.paths.mapValues { path in
+            let singletons = path.classes.values.reduce(0) { $0 + ($1 == 1 ? 1 : 0) }
+            let closed = !path.open && ArgsDriftDetector.isClosed(observations: path.count, singletons: singletons)
+            var range: (Double, Double, Double, Double)?
+            if path.positiveCount >= ArgsDriftDetector.minObservations, let lo = path.positiveMin, let hi = path.positiveMax {
+                // Tolerance: the baseline's own spread in decades, at least one.
+                let spread = max(1, log10(hi / lo))
+                range = (lo, hi, log10(lo) - spread, log10(hi) + spread)
+            }
+            return Path(profile: path, closed: closed, range: range)
+        }
     }
 }

@@ -34,11 +34,9 @@ struct LoopDetector: Sendable {
                           incidents: inout IncidentLog, into alerts: inout [Alert])
     {
         let fp = o.features.fingerprint
-        let all = recent.elements
-        run = all.last == fp ? run + 1 : 1
+        run = recent.last == fp ? run + 1 : 1
         for lag in 2...4 {
-            let i = all.count - lag
-            lagRuns[lag - 2] = i >= 0 && all[i] == fp ? lagRuns[lag - 2] + 1 : 0
+            lagRuns[lag - 2] = recent.count >= lag && recent[back: lag - 1] == fp ? lagRuns[lag - 2] + 1 : 0
         }
         recent.append(fp)
         recentTools.append(o.tool)
@@ -61,8 +59,7 @@ struct LoopDetector: Sendable {
         // A cycle of period p: every call equals the one p back, and the
         // period is not itself a repeat of one call (that is loop.repeat).
         for lag in 2...4 where lagRuns[lag - 2] >= limits.cycleLimit[lag - 2] {
-            let tail = recent.elements.suffix(lag)
-            guard Set(tail).count > 1 else { continue }
+            guard (1..<lag).contains(where: { recent[back: $0] != fp }) else { continue }
             let calls = lagRuns[lag - 2] + lag
             let bound = limits.cycleLimit[lag - 2] + lag
             let sev = severity(score: Double(calls), threshold: Double(bound), destructive: o.isDestructive)

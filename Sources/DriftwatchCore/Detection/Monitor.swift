@@ -15,7 +15,9 @@ import Darwin
 /// ones wait.
 public struct Monitor: Sendable {
     public let settings: DetectionSettings
-    private var agents: [String: AgentState] = [:]
+    /// Agent states, addressed through `agentIndex` so that they can be mutated in place.
+    private var agents: [AgentState] = []
+    private var agentIndex: [String: Int] = [:]
     private var loaded: [String: Baseline]
 
     public init(settings: DetectionSettings = DetectionSettings(), baselines: [Baseline] = []) {
@@ -27,16 +29,20 @@ public struct Monitor: Sendable {
 
     /// Agents seen so far.
     public var agentCount: Int { agents.count }
-    public var agentNames: [String] { agents.keys.sorted() }
+    public var agentNames: [String] { agentIndex.keys.sorted() }
+
+    private func state(_ agent: String) -> AgentState? {
+        agentIndex[agent].map { agents[$0] }
+    }
 
     /// The frozen baseline of an agent, once it has one.
     public func baseline(for agent: String) -> Baseline? {
-        agents[agent]?.model?.baseline ?? loaded[agent]
+        state(agent)?.model?.baseline ?? loaded[agent]
     }
 
     /// Whether the agent is still learning its baseline.
     public func isLearning(_ agent: String) -> Bool {
-        agents[agent].map { $0.model == nil } ?? (loaded[agent] == nil)
+        state(agent).map { $0.model == nil } ?? (loaded[agent] == nil)
     }
 
     /// Processes one event.
@@ -45,10 +51,21 @@ public struct Monitor: Sendable {
     ///   - receivedAt: event time to use when the event carries no `ts`.
     /// - Complexity: O(tracked tools + argument leaves) per event.
     public mutating func process(_ event: Event, seq: Int64, receivedAt: EventTime? = nil, into alerts: inout [Alert]) {
-        var state = agents.removeValue(forKey: event.agent) ?? makeState(event.agent)
-        let ts = event.ts ?? receivedAt ?? state.lastTS
-        state.process(event, ts: ts, seq: seq, settings: settings, into: &alerts)
-        agents[event.agent] = state
+        // One lookup, then the state is mutated in place (moving it out of the
+        // dictionary and back would copy every field per event).
+        let index: Int
+        if let i = agentIndex[event.agent] {
+            index = i
+        } else {
+            index = agents.count
+            agentIndex[event.agent] = index
+            agents.append(makeState(event.agent))
+        }
+        let settings = self.settings
+        agents.withUnsafeMutableBufferPointer { states in
+            let ts = event.ts ?? receivedAt ?? states[index].lastTS
+            states[index].process(event, ts: ts, seq: seq, settings: settings, into: &alerts)
+        }
     }
 
     public mutating func process(_ event: Event, seq: Int64, receivedAt: EventTime? = nil) -> [Alert] {
@@ -106,50 +123,39 @@ struct AgentState: Sendable {
                                        toolClass: nil)
         }
 
-        // Session-scoped state: loops and session spend.
-        var session: SessionState?
+        // Session-scoped state (loops, session spend), mutated in place.
+        var row = model?.unigramRow ?? 0
+        var explainedByLoop = false
+        var spendCounted = true
         if let id = event.session {
-            session = sessions.removeValue(forKey: id) ?? SessionState()
-            session!.lastTS = max(session!.lastTS, ts)
+            let subject = observation ?? context(.costSession)
+            let outcome = sessions[id, default: SessionState()].observe(
+                subject, isCall: observation != nil, cost: cost, model: model, policy: policy, settings: settings, into: &alerts)
+            row = outcome.previousTool ?? model?.startRow ?? row
+            explainedByLoop = outcome.inLoopIncident
+            spendCounted = outcome.spendCounted
         }
-        let spendCounted = !(session?.hasCostIncident(at: ts, settings) ?? false)
 
-        if let o = observation {
-            var row = model?.unigramRow ?? 0
-            if var s = session {
-                row = s.previousTool ?? model?.startRow ?? 0
-                s.observeCall(o, model: model, settings: settings, into: &alerts)
-                s.previousTool = o.toolIndex
-                session = s
+        if let o = observation, let m = model {
+            if let argsModel = m.args[o.tool] {
+                ArgsDriftDetector.observe(o, model: argsModel, settings: settings, incidents: &incidents, into: &alerts)
+            } else {
+                ArgsDriftDetector.newTool(o, model: m, settings: settings, incidents: &incidents, into: &alerts)
             }
-            if let m = model {
-                if o.toolIndex == nil, m.baseline.tools[o.tool] == nil {
-                    ArgsDriftDetector.newTool(o, model: m, settings: settings, incidents: &incidents, into: &alerts)
-                } else if let profile = m.baseline.tools[o.tool] {
-                    ArgsDriftDetector.observe(o, profile: profile, settings: settings, incidents: &incidents, into: &alerts)
-                }
-                // Calls of a session already in a loop incident are explained
-                // by it; feeding them to the agent's tool-mix tests would raise
-                // the same incident again as drift (design.md principle 5).
-                if !(session?.hasLoopIncident(at: ts, settings) ?? false) {
-                    tools.observe(o, row: row, model: m, settings: settings, incidents: &incidents, into: &alerts)
-                }
+            // Calls of a session already in a loop incident are explained by
+            // it; feeding them to the agent's tool-mix tests would raise the
+            // same incident again as drift (design.md principle 5).
+            if !explainedByLoop {
+                tools.observe(o, row: row, model: m, settings: settings, incidents: &incidents, into: &alerts)
             }
-        }
-        if var s = session {
-            s.observeSpend(cost, context: context(.costSession), model: model, policy: policy, settings: settings, into: &alerts)
-            session = s
         }
         rate.observe(ts: ts, isCall: observation != nil, spend: cost, countSpend: spendCounted, model: model, policy: policy,
                      alertAt: context, settings: settings, incidents: &incidents, into: &alerts)
-        if let id = event.session, let s = session { sessions[id] = s }
 
-        if var b = builder {
-            b.add(event, features: features, at: ts)
-            if b.baseline.toolCalls >= settings.minCalls {
-                freeze(b.finish(), settings: settings)
-            } else {
-                builder = b
+        if builder != nil {
+            builder!.add(event, features: features, at: ts)  // in place: no copy of the learner's tables
+            if builder!.baseline.toolCalls >= settings.minCalls {
+                freeze(builder!.finish(), settings: settings)
             }
         }
         sinceSweep += 1
@@ -189,6 +195,31 @@ struct SessionState: Sendable {
     var spend = 0.0
     var loops = LoopDetector()
     var incidents = IncidentLog()
+
+    struct Outcome {
+        /// The session's previous tracked tool before this call (the transition row).
+        var previousTool: Int?
+        /// The session is in a loop incident: its calls are explained by it.
+        var inLoopIncident: Bool
+        /// Whether this event's spend counts towards the agent's spend rate.
+        var spendCounted: Bool
+    }
+
+    /// Everything session-scoped for one event, in one in-place access.
+    mutating func observe(_ o: Observation, isCall: Bool, cost: Double, model m: AgentModel?, policy: AgentPolicy,
+                          settings: DetectionSettings, into alerts: inout [Alert]) -> Outcome
+    {
+        lastTS = max(lastTS, o.ts)
+        // Spend of a session already in a cost incident is that incident, not the agent's rate.
+        let spendCounted = !hasCostIncident(at: o.ts, settings)
+        let previous = previousTool
+        if isCall {
+            observeCall(o, model: m, settings: settings, into: &alerts)
+            previousTool = o.toolIndex
+        }
+        observeSpend(cost, context: o, model: m, policy: policy, settings: settings, into: &alerts)
+        return Outcome(previousTool: previous, inLoopIncident: hasLoopIncident(at: o.ts, settings), spendCounted: spendCounted)
+    }
 
     func hasCostIncident(at ts: EventTime, _ settings: DetectionSettings) -> Bool {
         incidents.isOpen(.costSession, at: ts, quiet: settings.quietPeriod)

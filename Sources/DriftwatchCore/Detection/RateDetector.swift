@@ -47,7 +47,7 @@ struct RateDetector: Sendable {
         addToHour(cost, minute: now)
 
         if isCall, let bound = m?.callsPerWindow {
-            let total = calls.elements.reduce(0, +)
+            let total = calls.sum
             if total > bound.bound {
                 let sev = severity(score: total, threshold: bound.bound)
                 if incidents.admit(.rateBurst, severity: sev, at: ts, quiet: settings.quietPeriod), let o = alertAt(.rateBurst) {
@@ -62,7 +62,7 @@ struct RateDetector: Sendable {
             }
         }
         if countSpend, cost > 0, let bound = m?.costPerWindow {
-            let total = spend.elements.reduce(0, +)
+            let total = spend.sum
             // Spend that rose only because calls rose is the rate.burst incident.
             let merged = incidents.isOpen(.rateBurst, at: ts, quiet: settings.quietPeriod)
             if total > bound.bound, !merged {
@@ -79,7 +79,7 @@ struct RateDetector: Sendable {
             }
         }
         if let cap = policy.hourBudgetUSD, cost > 0 {
-            let lastHour = hour.elements.reduce(0, +)
+            let lastHour = hour.sum
             if lastHour > cap, incidents.admit(.costRate, subject: "budget", severity: .critical, at: ts, quiet: settings.quietPeriod),
                let o = alertAt(.costRate)
             {

@@ -127,6 +127,11 @@ struct ToolDriftDetector: Sendable {
     }
 }
 
+extension Ring where Element == Double {
+    /// Sum of the held values, without copying them.
+    var sum: Double { storage.reduce(0, +) }
+}
+
 /// A fixed-capacity ring buffer of the most recent values.
 struct Ring<Element: Sendable>: Sendable {
     private var storage: [Element] = []
@@ -152,6 +157,12 @@ struct Ring<Element: Sendable>: Sendable {
     /// Oldest first.
     var elements: [Element] {
         storage.count < capacity ? storage : Array(storage[next...] + storage[..<next])
+    }
+
+    /// The element `k` steps back from the newest (0 = newest); k < count.
+    subscript(back k: Int) -> Element {
+        precondition(k < storage.count)
+        return storage[(next - 1 - k + 2 * capacity) % capacity]
     }
 
     var last: Element? {

@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#else
+import Darwin
+#endif
+
 /// Decodes one input line (spec §1) into events, detecting the format per line:
 /// native event v1, a Claude Code hook payload (`hook_event_name`), or an
 /// OpenTelemetry OTLP/JSON batch (`resourceSpans`).
@@ -9,6 +15,37 @@ public enum EventDecoder {
     public static let maxToolBytes = 256
     public static let maxIDBytes = 128
     public static let maxShortStringBytes = 256
+
+    /// The known top-level keys, in bit order.
+    static let knownKeys: [String] = [
+        "agent", "tool", "type", "ts", "session", "call_id", "args", "status", "cost_usd", "tokens_in", "tokens_out",
+        "latency_ms", "model", "reasoning", "labels",
+    ]
+    /// Each known key packed little-endian into two words (all are ≤ 16 bytes).
+    static let packedKeys: [(length: Int, low: UInt64, high: UInt64)] = knownKeys.map { key in
+        let bytes = Array(key.utf8)
+        precondition(bytes.count <= 16)
+        var low: UInt64 = 0, high: UInt64 = 0
+        for (i, b) in bytes.enumerated() {
+            if i < 8 { low |= UInt64(b) << (8 * UInt64(i)) } else { high |= UInt64(b) << (8 * UInt64(i - 8)) }
+        }
+        return (bytes.count, low, high)
+    }
+
+    /// The index of a known key given its raw bytes, or nil: the key is packed
+    /// into two words and compared as integers, so no String is built.
+    static func knownKeyIndex(_ key: UnsafeRawBufferPointer) -> Int? {
+        let n = key.count
+        guard n <= 16 else { return nil }
+        var low: UInt64 = 0, high: UInt64 = 0
+        for i in 0..<n {
+            if i < 8 { low |= UInt64(key[i]) << (8 * UInt64(i)) } else { high |= UInt64(key[i]) << (8 * UInt64(i - 8)) }
+        }
+        return packedKeys.withUnsafeBufferPointer { keys in
+            for i in 0..<keys.count where keys[i].length == n && keys[i].low == low && keys[i].high == high { return i }
+            return nil
+        }
+    }
 
     /// Decodes one line (without its terminator).
     /// - Throws: `DecodeError` naming the field and the reason.
@@ -63,48 +100,68 @@ public enum EventDecoder {
         var model: String?
         var reasoning: String?
         var labels: JSONValue?
-        var seen = Set<String>()
+        // Duplicate keys are rejected (a hostile line must not say two things
+        // at once): known keys by bit, others by a short list.
+        var seenKnown: UInt32 = 0
+        var seenOther: [String] = []
         var first = true
-        while let key = try s.nextMemberKey(first: first) {
+        while let raw = try s.nextMemberKeyBytes(first: first) {
             first = false
-            if !seen.insert(key).inserted { throw DecodeError(field: key, "appears twice") }
+            let index: Int?
+            if let escaped = raw.escaped {
+                index = knownKeys.firstIndex(of: escaped)
+            } else {
+                index = raw.bytes.isEmpty ? nil : knownKeyIndex(raw.bytes)
+            }
+            let bit: UInt32 = index.map { 1 << UInt32($0) } ?? 0
+            let key = index.map { knownKeys[$0] } ?? raw.escaped ?? String(decoding: raw.bytes, as: UTF8.self)
+            if bit != 0 {
+                if seenKnown & bit != 0 { throw DecodeError(field: key, "appears twice") }
+                seenKnown |= bit
+            } else {
+                if seenOther.contains(key) { throw DecodeError(field: key, "appears twice") }
+                seenOther.append(key)
+            }
             member = key
-            switch key {
-            case "agent": agent = try string(&s, key, max: maxAgentBytes, nonEmpty: true, noControl: true)
-            case "tool": tool = try string(&s, key, max: maxToolBytes, nonEmpty: true, noControl: true)
-            case "type":
+            switch bit {  // the bits of knownKeyBit: agent 0, tool 1, type 2, ts 3, session 4, call_id 5, args 6,
+                          // status 7, cost_usd 8, tokens_in 9, tokens_out 10, latency_ms 11, model 12, reasoning 13, labels 14
+            case 1 << 0: agent = try string(&s, key, max: maxAgentBytes, nonEmpty: true, noControl: true)
+            case 1 << 1: tool = try string(&s, key, max: maxToolBytes, nonEmpty: true, noControl: true)
+            case 1 << 2:
                 guard let text = try string(&s, key, max: 32) else { break }  // null: the default
                 guard let k = Event.Kind(rawValue: text) else {
                     throw DecodeError(field: key, "must be \"tool_call\" or \"llm_call\"")
                 }
                 kind = k
-            case "ts": ts = try timestamp(&s, key)
-            case "session": session = try string(&s, key, max: maxIDBytes, noControl: true)
-            case "call_id": callID = try string(&s, key, max: maxIDBytes, noControl: true)
-            case "args":
+            case 1 << 3: ts = try timestamp(&s, key)
+            case 1 << 4: session = try string(&s, key, max: maxIDBytes, noControl: true)
+            case 1 << 5: callID = try string(&s, key, max: maxIDBytes, noControl: true)
+            case 1 << 6:
                 args = try s.parseValue()
                 if args == .null { args = nil }  // like every optional field, null means absent
-            case "status": status = try string(&s, key, max: 64, nonEmpty: true, noControl: true) ?? "ok"
-            case "cost_usd": cost = try number(&s, key)
-            case "tokens_in": tokensIn = try integer(&s, key)
-            case "tokens_out": tokensOut = try integer(&s, key)
-            case "latency_ms": latency = try number(&s, key)
-            case "model": model = try string(&s, key, max: maxShortStringBytes, noControl: true)
-            case "reasoning": reasoning = try string(&s, key, max: Int.max).map(truncateReasoning)
-            case "labels":
+            case 1 << 7: status = try string(&s, key, max: 64, nonEmpty: true, noControl: true) ?? "ok"
+            case 1 << 8: cost = try number(&s, key)
+            case 1 << 9: tokensIn = try integer(&s, key)
+            case 1 << 10: tokensOut = try integer(&s, key)
+            case 1 << 11: latency = try number(&s, key)
+            case 1 << 12: model = try string(&s, key, max: maxShortStringBytes, noControl: true)
+            case 1 << 13: reasoning = try string(&s, key, max: Int.max).map(truncateReasoning)
+            case 1 << 14:
                 let value = try s.parseValue()
                 switch value {
                 case .object: labels = value
                 case .null: break
                 default: throw DecodeError(field: key, "must be an object")
                 }
-            case "hook_event_name":
-                member = nil
-                return try ClaudeCodeHook.decode(try JSONScanner.parse(line), options: options)
-            case "resourceSpans":
-                member = nil
-                return .events(try OTLPTraces.decode(try JSONScanner.parse(line)))
             default:
+                if key == "hook_event_name" {
+                    member = nil
+                    return try ClaudeCodeHook.decode(try JSONScanner.parse(line), options: options)
+                }
+                if key == "resourceSpans" {
+                    member = nil
+                    return .events(try OTLPTraces.decode(try JSONScanner.parse(line)))
+                }
                 try s.skipValue()
             }
             member = nil
@@ -120,24 +177,39 @@ public enum EventDecoder {
 
     // MARK: - Field readers
 
-    /// Reads a string field; JSON `null` reads as absent.
+    /// Reads a string field; JSON `null` reads as absent. Validated on the raw
+    /// bytes before any String is built.
     static func string(_ s: inout JSONScanner, _ key: String, max: Int, nonEmpty: Bool = false,
                        noControl: Bool = false) throws -> String?
     {
         let t = try s.peekType()
         if t == UInt8(ascii: "n") { _ = try s.parseValue(); return nil }
         guard t == UInt8(ascii: "\"") else { throw DecodeError(field: key, "must be a string") }
-        let value = try s.parseString()
-        try validate(value, key, max: max, nonEmpty: nonEmpty, noControl: noControl)
-        return value
+        let raw = try s.parseStringBytes()
+        if let escaped = raw.escaped {
+            try validate(escaped, key, max: max, nonEmpty: nonEmpty, noControl: noControl)
+            return escaped
+        }
+        try validate(raw.bytes, key, max: max, nonEmpty: nonEmpty, noControl: noControl)
+        return String(decoding: raw.bytes, as: UTF8.self)
     }
 
     static func validate(_ value: String, _ key: String, max: Int, nonEmpty: Bool = false, noControl: Bool = false) throws(DecodeError) {
-        let n = value.utf8.count
+        var value = value
+        let result = value.withUTF8 { utf8 in Result { () throws(DecodeError) in
+            try validate(UnsafeRawBufferPointer(utf8), key, max: max, nonEmpty: nonEmpty, noControl: noControl)
+        } }
+        try result.get()
+    }
+
+    static func validate(_ bytes: UnsafeRawBufferPointer, _ key: String, max: Int, nonEmpty: Bool = false,
+                         noControl: Bool = false) throws(DecodeError)
+    {
+        let n = bytes.count
         if nonEmpty, n == 0 { throw DecodeError(field: key, "must not be empty") }
         if n > max { throw DecodeError(field: key, "is longer than \(max) bytes (\(n))") }
-        if noControl, value.utf8.contains(where: { $0 < 0x20 || $0 == 0x7F }) {
-            throw DecodeError(field: key, "must not contain control characters")
+        if noControl {
+            for b in bytes where b < 0x20 || b == 0x7F { throw DecodeError(field: key, "must not contain control characters") }
         }
     }
 
@@ -157,11 +229,16 @@ public enum EventDecoder {
     }
 
     static func timestamp(_ s: inout JSONScanner, _ key: String) throws -> EventTime? {
-        guard let text = try string(&s, key, max: 64) else { return nil }
-        guard let t = RFC3339.parse(text) else {
+        let t = try s.peekType()
+        if t == UInt8(ascii: "n") { _ = try s.parseValue(); return nil }
+        guard t == UInt8(ascii: "\"") else { throw DecodeError(field: key, "must be a string") }
+        let raw = try s.parseStringBytes()
+        let parsed: EventTime?
+        if let escaped = raw.escaped { parsed = RFC3339.parse(escaped) } else { parsed = RFC3339.parse(raw.bytes) }
+        guard let parsed else {
             throw DecodeError(field: key, "must be an RFC 3339 timestamp like 2026-11-20T10:00:00.123Z")
         }
-        return t
+        return parsed
     }
 
     /// Truncates at a character (grapheme cluster) boundary to at most

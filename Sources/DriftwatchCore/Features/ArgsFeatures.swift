@@ -7,7 +7,7 @@
 public struct ArgsFeatures: Sendable {
     public struct Leaf: Sendable, Equatable {
         public var path: String
-        /// Type and shape: `str:<StringShape>`, `num:+`, `num:-`, `num:0`, `bool`, `null`, `object`, `array`.
+        /// Type and shape: a `StringShape` class for strings (`sql:SELECT`, `word:open`, …), `num:+`, `num:-`, `num:0`, `bool`, `null`, `object`, `array`.
         public var shapeClass: String
         /// The magnitude of a number, for range checks.
         public var number: Double?
@@ -29,28 +29,29 @@ public struct ArgsFeatures: Sendable {
         if let args {
             Self.hash(args, into: &hash)
             if case .object(let members) = args {
-                var seen = Set<String>()
-                for m in members { walk(m.value, path: m.key, depth: 1, seen: &seen) }
+                leaves.reserveCapacity(members.count)
+                for m in members { walk(m.value, path: m.key, depth: 1) }
             } else {
-                var seen = Set<String>()
-                walk(args, path: "$", depth: 1, seen: &seen)
+                walk(args, path: "$", depth: 1)
             }
         }
         fingerprint = hash.value
     }
 
-    private mutating func walk(_ v: JSONValue, path: String, depth: Int, seen: inout Set<String>) {
+    /// Walks one value. Leaves stay few (≤ `maxPaths`), so a linear scan
+    /// finds repeated paths faster than hashing them.
+    private mutating func walk(_ v: JSONValue, path: String, depth: Int) {
         guard leaves.count < Self.maxPaths else { return }
-        let first = seen.insert(path).inserted
+        let first = depth == 1 || !leaves.contains(where: { $0.path == path })
         switch v {
         case .object(let members):
             if first { leaves.append(Leaf(path: path, shapeClass: "object")) }
             guard depth < Self.maxDepth else { return }
-            for m in members { walk(m.value, path: path + "." + m.key, depth: depth + 1, seen: &seen) }
+            for m in members { walk(m.value, path: path + "." + m.key, depth: depth + 1) }
         case .array(let items):
             if first { leaves.append(Leaf(path: path, shapeClass: "array")) }
             guard depth < Self.maxDepth else { return }
-            for item in items.prefix(16) { walk(item, path: path + "[]", depth: depth + 1, seen: &seen) }
+            for item in items.prefix(16) { walk(item, path: path + "[]", depth: depth + 1) }
         default:
             // For repeated array elements keep the first of each class, so a
             // new class deep in a list is still seen.
@@ -63,7 +64,7 @@ public struct ArgsFeatures: Sendable {
 
     static func leaf(_ v: JSONValue, path: String) -> Leaf {
         switch v {
-        case .string(let s): return Leaf(path: path, shapeClass: "str:" + StringShape.classify(s))
+        case .string(let s): return Leaf(path: path, shapeClass: StringShape.classify(s))
         case .number(let d): return Leaf(path: path, shapeClass: d > 0 ? "num:+" : d < 0 ? "num:-" : "num:0", number: d)
         case .bool: return Leaf(path: path, shapeClass: "bool")
         case .null: return Leaf(path: path, shapeClass: "null")

@@ -30,41 +30,44 @@ public enum StringShape {
         "LIMIT", "JOIN", "*", "COUNT(*)", "USER", "ROLE", "ALL",
     ]
 
+    /// Classifies by bytes: ASCII decides structure, any non-ASCII byte counts as a letter.
     public static func classify(_ s: String) -> String {
-        let utf8 = s.utf8
-        if utf8.isEmpty { return "empty" }
+        var s = s
+        return s.withUTF8 { classify(bytes: UnsafeRawBufferPointer($0)) }
+    }
+
+    static func classify(bytes b: UnsafeRawBufferPointer) -> String {
+        if b.isEmpty { return "empty" }
+        // Tokens: up to the first 64, as byte ranges.
+        var tokens: [Range<Int>] = []
+        var i = 0
+        let n = b.count
         var words = 0
-        var inWord = false
-        var hasSlashFirstToken = false
-        var firstTokenEnd = utf8.endIndex
-        for (i, b) in zip(utf8.indices, utf8) {
-            let space = b == 0x20 || b == 0x09 || b == 0x0A || b == 0x0D
-            if space {
-                if inWord, words == 1, firstTokenEnd == utf8.endIndex { firstTokenEnd = i }
-                inWord = false
-            } else if !inWord {
-                inWord = true
-                words += 1
-            }
-            if words == 1, !space, b == UInt8(ascii: "/") { hasSlashFirstToken = true }
+        while i < n {
+            while i < n, isSpace(b[i]) { i += 1 }
+            guard i < n else { break }
+            let start = i
+            while i < n, !isSpace(b[i]) { i += 1 }
+            words += 1
+            if tokens.count < 64 { tokens.append(start..<i) }
         }
         if words == 0 { return "blank" }
-        let trimmed = s.drop(while: { $0.isWhitespace })
-        if words == 1 {
-            return classifyToken(Substring(trimmed.prefix(while: { !$0.isWhitespace })), slash: hasSlashFirstToken)
+        let first = UnsafeRawBufferPointer(rebasing: b[tokens[0]])
+        if words == 1 { return classifyToken(first) }
+        if first.count <= 12, let verb = upperASCII(first), sqlVerbs.contains(verb) {
+            let shouting = first.allSatisfy { !isLower($0) }
+            let isSQL = shouting || tokens.dropFirst().contains { r in
+                r.count <= 9 && upperASCII(UnsafeRawBufferPointer(rebasing: b[r])).map(sqlClauses.contains) == true
+            }
+            if isSQL { return "sql:" + verb }
         }
-        let tokens = trimmed.split(whereSeparator: { $0.isWhitespace }).prefix(64)
-        let first = tokens[tokens.startIndex]
-        let firstUpper = first.uppercased()
-        if sqlVerbs.contains(firstUpper) {
-            let isSQL = first == Substring(firstUpper)
-                || tokens.dropFirst().contains(where: { sqlClauses.contains($0.uppercased()) })
-            if isSQL { return "sql:" + firstUpper }
-        }
-        if first.count <= 32, first.allSatisfy({ $0.isLetter || $0.isNumber || "_.-".contains($0) }),
-           tokens.dropFirst().contains(where: { $0.hasPrefix("-") || $0.hasPrefix("/") || $0.hasPrefix("~") || $0.hasPrefix("./") })
+        if first.count <= 32, first.allSatisfy({ isAlnum($0) || $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "-") }),
+           tokens.dropFirst().contains(where: { r in
+               let c = b[r.lowerBound]
+               return c == UInt8(ascii: "-") || c == UInt8(ascii: "/") || c == UInt8(ascii: "~") || (c == UInt8(ascii: ".") && r.count > 1 && b[r.lowerBound + 1] == UInt8(ascii: "/"))
+           })
         {
-            return "cmd:" + first.lowercased()
+            return "cmd:" + lowered(first)
         }
         if let url = urlClass(first) { return url }
         switch words {
@@ -74,61 +77,58 @@ public enum StringShape {
         }
     }
 
-    static func classifyToken(_ t: Substring, slash: Bool) -> String {
-        if t.utf8.count > 256 { return "long" }
+    static func classifyToken(_ t: UnsafeRawBufferPointer) -> String {
+        if t.count > 256 { return "long" }
         if let url = urlClass(t) { return url }
-        if let at = t.firstIndex(of: "@"), at != t.startIndex, !t[t.index(after: at)...].contains("@") {
-            return "email:@" + t[t.index(after: at)...].lowercased()
+        if let at = t.firstIndex(of: UInt8(ascii: "@")), at > 0, !t[(at + 1)...].contains(UInt8(ascii: "@")) {
+            return "email:@" + lowered(UnsafeRawBufferPointer(rebasing: t[(at + 1)...]))
         }
-        if t.first == "/" {
-            let segment = t.dropFirst().prefix(while: { $0 != "/" })
-            return "path:/" + segment.prefix(32)
+        let c0 = t[0]
+        if c0 == UInt8(ascii: "/") {
+            let rest = t[1...]
+            let end = rest.firstIndex(of: UInt8(ascii: "/")) ?? t.count
+            return "path:/" + text(UnsafeRawBufferPointer(rebasing: t[1..<min(end, 33)]))
         }
-        if t.first == "~" { return "path:~" }
-        if t.hasPrefix("../") || t == ".." { return "path:.." }
-        if t.hasPrefix("./") {
-            return "path:" + t.dropFirst(2).prefix(while: { $0 != "/" }).prefix(32)
+        if c0 == UInt8(ascii: "~") { return "path:~" }
+        if startsWith(t, "../") || (t.count == 2 && startsWith(t, "..")) { return "path:.." }
+        if startsWith(t, "./") {
+            let rest = t[2...]
+            let end = rest.firstIndex(of: UInt8(ascii: "/")) ?? t.count
+            return "path:" + text(UnsafeRawBufferPointer(rebasing: t[2..<min(end, 34)]))
         }
-        if slash, !t.contains(":") {
-            return "path:" + t.prefix(while: { $0 != "/" }).prefix(32)
+        if let slash = t.firstIndex(of: UInt8(ascii: "/")), !t.contains(UInt8(ascii: ":")) {
+            return "path:" + text(UnsafeRawBufferPointer(rebasing: t[0..<min(slash, 32)]))
         }
         if isUUID(t) { return "uuid" }
-        if t.utf8.count >= 16, t.utf8.allSatisfy(isHexDigit) { return "hex" }
-        if t.utf8.count <= 24, t.allSatisfy({ $0.isLetter || $0 == "_" }) { return "word:" + t.lowercased() }
-        if let dot = t.lastIndex(of: "."), dot != t.startIndex {
-            let ext = t[t.index(after: dot)...]
-            if (1...5).contains(ext.count), ext.allSatisfy({ $0.isLetter || $0.isNumber }), ext.contains(where: \.isLetter) {
-                return "file:." + ext.lowercased()
+        if t.count >= 16, t.allSatisfy(isHexDigit) { return "hex" }
+        if t.count <= 24, t.allSatisfy({ isLetter($0) || $0 == UInt8(ascii: "_") }) { return "word:" + lowered(t) }
+        if let dot = t.lastIndex(of: UInt8(ascii: ".")), dot > 0 {
+            let ext = t[(dot + 1)...]
+            if (1...5).contains(ext.count), ext.allSatisfy(isAlnum), ext.contains(where: isLetter) {
+                return "file:." + lowered(UnsafeRawBufferPointer(rebasing: ext))
             }
         }
         return "id:" + pattern(t)
     }
 
-    static func urlClass(_ t: Substring) -> String? {
-        let u = t.utf8
-        var schemeEnd: Substring.Index?
-        var i = u.startIndex
-        while i < u.endIndex, u.distance(from: u.startIndex, to: i) <= 16 {
-            if u[i] == UInt8(ascii: ":") {
-                let a = u.index(after: i)
-                if a < u.endIndex, u[a] == UInt8(ascii: "/"), u.index(after: a) < u.endIndex, u[u.index(after: a)] == UInt8(ascii: "/") {
-                    schemeEnd = i
-                }
-                break
-            }
-            i = u.index(after: i)
+    static func urlClass(_ t: UnsafeRawBufferPointer) -> String? {
+        var i = 0
+        while i < t.count, i <= 16, isAlnum(t[i]) || t[i] == UInt8(ascii: "+") { i += 1 }
+        guard i > 0, i + 3 <= t.count, t[i] == UInt8(ascii: ":"), t[i + 1] == UInt8(ascii: "/"), t[i + 2] == UInt8(ascii: "/") else {
+            return nil
         }
-        guard let schemeEnd else { return nil }
-        let scheme = t[..<schemeEnd]
-        let afterScheme = t.utf8.index(schemeEnd, offsetBy: 3)
-        guard !scheme.isEmpty, scheme.count <= 16, scheme.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "+" }) else { return nil }
-        var host = t[afterScheme...].prefix(while: { $0 != "/" && $0 != "?" && $0 != "#" })
-        if let at = host.lastIndex(of: "@") { host = host[host.index(after: at)...] }  // drop credentials
-        return "url:" + scheme.lowercased() + "://" + host.prefix(64).lowercased()
+        let scheme = lowered(UnsafeRawBufferPointer(rebasing: t[0..<i]))
+        var hostStart = i + 3
+        var hostEnd = hostStart
+        while hostEnd < t.count, t[hostEnd] != UInt8(ascii: "/"), t[hostEnd] != UInt8(ascii: "?"), t[hostEnd] != UInt8(ascii: "#") {
+            if t[hostEnd] == UInt8(ascii: "@") { hostStart = hostEnd + 1 }  // drop credentials
+            hostEnd += 1
+        }
+        let host = lowered(UnsafeRawBufferPointer(rebasing: t[hostStart..<min(hostEnd, hostStart + 64)]))
+        return "url:" + scheme + "://" + host
     }
 
-    static func isUUID(_ t: Substring) -> Bool {
-        let u = Array(t.utf8)
+    static func isUUID(_ u: UnsafeRawBufferPointer) -> Bool {
         guard u.count == 36 else { return false }
         for (i, b) in u.enumerated() {
             if i == 8 || i == 13 || i == 18 || i == 23 {
@@ -140,14 +140,41 @@ public enum StringShape {
         return true
     }
 
-    @inline(__always) static func isHexDigit(_ b: UInt8) -> Bool {
-        (b >= 48 && b <= 57) || (b >= 97 && b <= 102) || (b >= 65 && b <= 70)
+    @inline(__always) static func isSpace(_ b: UInt8) -> Bool { b == 0x20 || b == 0x09 || b == 0x0A || b == 0x0D }
+    @inline(__always) static func isLower(_ b: UInt8) -> Bool { b &- 97 < 26 }
+    @inline(__always) static func isLetter(_ b: UInt8) -> Bool { (b | 0x20) &- 97 < 26 || b >= 0x80 }
+    @inline(__always) static func isDigit(_ b: UInt8) -> Bool { b &- 48 < 10 }
+    @inline(__always) static func isAlnum(_ b: UInt8) -> Bool { isLetter(b) || isDigit(b) }
+    @inline(__always) static func isHexDigit(_ b: UInt8) -> Bool { isDigit(b) || (b | 0x20) &- 97 < 6 }
+
+    static func startsWith(_ t: UnsafeRawBufferPointer, _ prefix: StaticString) -> Bool {
+        let n = prefix.utf8CodeUnitCount
+        guard t.count >= n else { return false }
+        for i in 0..<n where t[i] != prefix.utf8Start[i] { return false }
+        return true
     }
 
-    /// Character-class pattern: letters → a, digits → 9, other bytes kept, runs collapsed.
-    static func pattern(_ t: Substring) -> String {
+    static func text(_ t: UnsafeRawBufferPointer) -> String { String(decoding: t, as: UTF8.self) }
+
+    static func lowered(_ t: UnsafeRawBufferPointer) -> String {
+        String(decoding: t.map { $0 &- 65 < 26 ? $0 | 0x20 : $0 }, as: UTF8.self)
+    }
+
+    /// Upper-cased ASCII letters, or nil if the token has anything else.
+    static func upperASCII(_ t: UnsafeRawBufferPointer) -> String? {
+        var out = [UInt8]()
+        out.reserveCapacity(t.count)
+        for c in t {
+            guard (c | 0x20) &- 97 < 26 || c == UInt8(ascii: "*") || c == UInt8(ascii: "(") || c == UInt8(ascii: ")") else { return nil }
+            out.append(c &- 97 < 26 ? c & ~0x20 : c)
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Character-class pattern: letters → a, digits → 9, non-ASCII → u, other bytes kept, runs collapsed.
+    static func pattern(_ t: UnsafeRawBufferPointer) -> String {
         var out: [UInt8] = []
-        for b in t.utf8.prefix(64) {
+        for b in t.prefix(64) {
             let c: UInt8
             switch b {
             case 48...57: c = UInt8(ascii: "9")

@@ -97,6 +97,48 @@ public struct JSONScanner: ~Copyable {
         return key
     }
 
+    /// Like `nextMemberKey`, but returns the key's raw bytes without building
+    /// a String when it has no escapes (`escaped` is then nil); a key with
+    /// escapes is decoded into `escaped` and its bytes are empty.
+    public mutating func nextMemberKeyBytes(first: Bool) throws(JSONError) -> (bytes: UnsafeRawBufferPointer, escaped: String?)? {
+        skipWhitespace()
+        guard !atEnd else { throw fail("unexpected end of input inside an object") }
+        if peek() == UInt8(ascii: "}") { index += 1; return nil }
+        if !first {
+            guard peek() == UInt8(ascii: ",") else { throw fail("expected ',' or '}' in an object") }
+            index += 1
+            skipWhitespace()
+        }
+        guard !atEnd, peek() == UInt8(ascii: "\"") else {
+            throw fail(first ? "expected a string key or '}'" : "expected a string key (trailing commas are not allowed)")
+        }
+        let key = try parseStringBytes()
+        try expect(UInt8(ascii: ":"), "':' after an object key")
+        return key
+    }
+
+    /// Parses a string at the opening quote, returning its raw bytes when it has
+    /// no escapes (validated UTF-8), else the decoded String.
+    public mutating func parseStringBytes() throws(JSONError) -> (bytes: UnsafeRawBufferPointer, escaped: String?) {
+        let start = index + 1
+        var i = start
+        var ascii = true
+        while i < base.count {
+            let b = base[i]
+            if b == UInt8(ascii: "\"") {
+                let slice = UnsafeRawBufferPointer(rebasing: base[start..<i])
+                if !ascii, String(validating: slice, as: UTF8.self) == nil { throw fail("invalid UTF-8 in a string", at: start) }
+                index = i + 1
+                return (slice, nil)
+            }
+            if b == UInt8(ascii: "\\") || b < 0x20 { break }
+            if b >= 0x80 { ascii = false }
+            i += 1
+        }
+        let s = try parseEscapedString(from: start)
+        return (UnsafeRawBufferPointer(start: nil, count: 0), s)
+    }
+
     // MARK: - Values
 
     /// The type of the next value, without consuming it.
@@ -210,7 +252,7 @@ public struct JSONScanner: ~Copyable {
         return s
     }
 
-    private mutating func parseEscapedString(from start: Int) throws(JSONError) -> String {
+    mutating func parseEscapedString(from start: Int) throws(JSONError) -> String {
         var out: [UInt8] = []
         out.reserveCapacity(32)
         var i = start
