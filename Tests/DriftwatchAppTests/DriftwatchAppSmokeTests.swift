@@ -1,6 +1,0 @@
-import Testing
-@testable import DriftwatchApp
-
-@Test func moduleLinks() {
-    #expect(Bool(true))
-}

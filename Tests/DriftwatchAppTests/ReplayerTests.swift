@@ -1,0 +1,152 @@
+import Testing
+@testable import DriftwatchApp
+@testable import DriftwatchCore
+
+/// `driftwatch replay` (spec §3): deterministic, rejects bad lines with their
+/// number and field, and goes on.
+struct ReplayerTests {
+    static let trained = trainedAgent()
+
+    /// Clean calls with misbehaviours mixed in, and the bad lines a real file has.
+    static func input() -> (text: String, good: [Event], badLines: [Int: String]) {
+        var agent = trained.0
+        var good = agent.calls(300)
+        good.insert(agent.call("db.drop_table", args: ["table": "invoices"], session: "live-x"), at: 100)
+        let loopArgs = agent.args(for: "sql.query")
+        let loop = (0..<12).map { _ in agent.call("sql.query", args: loopArgs, session: "stuck") }
+        good.insert(contentsOf: loop, at: 150)
+        good.append(agent.call("sql.query", args: ["query": "DELETE FROM invoices", "params": ["c-1"], "limit": 50], session: nil))
+        good += agent.calls(50)
+        var lines = good.map(\.ndjson)
+        // Bad lines, at their final (1-based) line numbers, with the field the error must name.
+        let ts = RFC3339.format(good[40].ts!)
+        let bad: [(Int, String, String)] = [
+            (5, "{not json", ""),
+            (42, #"{"ts":"\#(ts)","agent":"billing-bot","tool":"sql.query","cost_usd":-1}"#, "cost_usd"),
+            (77, #"{"agent":"billing-bot","tool":"sql.query","session":"s-1"}"#, "ts"),
+            (78, #"{"ts":"\#(ts)","tool":"sql.query"}"#, "agent"),
+            (200, #"{"ts":"yesterday","agent":"billing-bot","tool":"sql.query"}"#, "ts"),
+            (201, "[1,2,3]", ""),
+        ]
+        for (n, line, _) in bad { lines.insert(line, at: n - 1) }
+        lines.insert("", at: 300)  // blank lines are skipped, but counted
+        // CRLF line endings are accepted.
+        return (lines.joined(separator: "\n").replacingCRLF(at: 10) + "\n", good,
+                Dictionary(uniqueKeysWithValues: bad.map { ($0.0, $0.2) }))
+    }
+
+    static func replay(_ text: String, into dir: TemporaryDirectory, output: String,
+                       maxLineBytes: Int = LineSplitter.defaultMaxLineBytes) throws -> (ReplaySummary, [String])
+    {
+        let inputPath = try dir.write("input.ndjson", text)
+        let rejected = Lines()
+        var replayer = Replayer(monitor: Monitor(baselines: [trained.1]), output: try OutputStream(creating: dir.file(output)),
+                                maxLineBytes: maxLineBytes, reject: rejected.add)
+        try replayer.replay(try FileInput(path: inputPath), label: nil)
+        try replayer.finish()
+        return (replayer.summary, rejected.all)
+    }
+
+    @Test func replayTwiceGivesByteIdenticalOutput() throws {
+        let dir = try TemporaryDirectory()
+        let (text, _, _) = Self.input()
+        _ = try Self.replay(text, into: dir, output: "a.ndjson")
+        _ = try Self.replay(text, into: dir, output: "b.ndjson")
+        let a = try dir.read("a.ndjson"), b = try dir.read("b.ndjson")
+        #expect(!a.isEmpty)
+        #expect(a == b)
+    }
+
+    @Test func rejectedLinesNameTheLineAndTheField() throws {
+        let dir = try TemporaryDirectory()
+        let (text, _, bad) = Self.input()
+        let (summary, rejected) = try Self.replay(text, into: dir, output: "out.ndjson")
+        #expect(rejected.count == bad.count, "\(rejected)")
+        #expect(summary.rejected == bad.count)
+        for (line, message) in zip(bad.keys.sorted(), rejected) {
+            #expect(message.hasPrefix("line \(line): "), "\(message)")
+            let field = bad[line]!
+            if !field.isEmpty { #expect(message.contains("\"\(field)\""), "\(message)") }
+        }
+        #expect(summary.rejectedByReason["missing_field"] == 2)
+        #expect(summary.rejectedByReason["invalid_json"] == 1)
+    }
+
+    @Test func summaryCountsEventsRejectsAndAlertsByKind() throws {
+        let dir = try TemporaryDirectory()
+        let (text, good, bad) = Self.input()
+        let (summary, _) = try Self.replay(text, into: dir, output: "out.ndjson")
+        #expect(summary.events == good.count)
+        #expect(summary.lines == good.count + bad.count + 1)
+        #expect(summary.agents == 1)
+        // The output holds exactly the alerts the summary counts, one JSON object per line.
+        let lines = String(decoding: try dir.read("out.ndjson"), as: UTF8.self).split(separator: "\n")
+        var kinds: [String: Int] = [:]
+        for line in lines {
+            let alert = try JSONScanner.parse(String(line))
+            kinds[alert["kind"]!.stringValue!, default: 0] += 1
+        }
+        #expect(kinds == summary.alertsByKind)
+        #expect(summary.alerts == lines.count)
+        #expect(kinds["drift.new_tool"] == 1)
+        #expect(kinds["drift.args"] == 1)
+        #expect((kinds["loop.repeat"] ?? 0) >= 1)
+        let text2 = summary.text(seconds: 1)
+        #expect(text2.contains("events: \(good.count)"))
+        #expect(text2.contains("rejected lines: \(bad.count)"))
+    }
+
+    @Test func replayEqualsProcessingTheEventsDirectly() throws {
+        let dir = try TemporaryDirectory()
+        let (text, good, _) = Self.input()
+        _ = try Self.replay(text, into: dir, output: "out.ndjson")
+        var monitor = Monitor(baselines: [Self.trained.1])
+        var expected = ""
+        for (i, e) in good.enumerated() {
+            for alert in monitor.process(e, seq: Int64(i + 1)) {
+                var w = JSONWriter()
+                w.write(alert.json)
+                expected += w.string + "\n"
+            }
+        }
+        #expect(String(decoding: try dir.read("out.ndjson"), as: UTF8.self) == expected)
+    }
+
+    @Test func overlongLineIsRejectedAndTheRunGoesOn() throws {
+        let dir = try TemporaryDirectory()
+        var agent = Self.trained.0
+        var lines = agent.calls(20).map(\.ndjson)
+        let long = agent.call("search.docs", args: ["q": .string(String(repeating: "a ", count: 3000))], session: "x")
+        lines.insert(long.ndjson, at: 5)
+        let (summary, rejected) = try Self.replay(lines.joined(separator: "\n"), into: dir, output: "out.ndjson", maxLineBytes: 4096)
+        #expect(rejected.count == 1)
+        #expect(rejected.first?.hasPrefix("line 6: line is longer than the limit of 4096 bytes") == true, "\(rejected)")
+        #expect(summary.events == 20)
+        #expect(summary.rejectedByReason == ["too_long": 1])
+    }
+
+    @Test func labelPrefixesRejections() throws {
+        let dir = try TemporaryDirectory()
+        let path = try dir.write("in.ndjson", "{\n")
+        let rejected = Lines()
+        var replayer = Replayer(monitor: Monitor(), output: try OutputStream(creating: dir.file("o")), reject: rejected.add)
+        try replayer.replay(try FileInput(path: path), label: "in.ndjson")
+        #expect(rejected.all.count == 1 && rejected.all[0].hasPrefix("in.ndjson: line 1: "))
+    }
+}
+
+extension String {
+    /// Turns the `n`-th `\n` (1-based) into `\r\n`.
+    func replacingCRLF(at n: Int) -> String {
+        var count = 0
+        var out = ""
+        for c in self {
+            if c == "\n" {
+                count += 1
+                if count == n { out += "\r\n"; continue }
+            }
+            out.append(c)
+        }
+        return out
+    }
+}

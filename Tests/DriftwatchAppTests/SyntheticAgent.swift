@@ -1,0 +1,1 @@
+../DriftwatchCoreTests/Detection/SyntheticAgent.swift

@@ -1,0 +1,77 @@
+import Testing
+@testable import DriftwatchCore
+
+/// loop.repeat, loop.cycle and loop.error_retry within one session, at the
+/// bounds calibrated from the baseline's own repeat, lag and re-failure rates.
+struct LoopDetectionTests {
+    static let model = Scenario.model
+    static var sqlRepeatLimit: Int { model.repeatLimit[model.toolIndex["sql.query"]!] }
+
+    @Test func twelveIdenticalCallsFireLoopRepeatAtTheCalibratedBound() throws {
+        let limit = Self.sqlRepeatLimit
+        #expect(limit < 12)
+        let run = Scenario.identicalCalls(12)
+        let alerts = run.alerts.of(.loopRepeat)
+        let first = try #require(alerts.first, "\(run.alerts.kinds)")
+        #expect(first.session == "stuck")
+        #expect(first.score == Double(limit) && first.threshold == Double(limit))
+        #expect(first.evidence["tool"] == "sql.query")
+        #expect(first.evidence["identical_calls"]?.doubleValue == Double(limit))
+        // Raised on the limit-th identical call: 60 warm-up calls come first.
+        #expect(first.seq == Int64(60 + limit))
+        // One warning, one escalation to critical at twice the bound; not one per call.
+        #expect(alerts.map(\.severity) == (2 * limit <= 12 ? [.warning, .critical] : [.warning]))
+        #expect(Set(run.alerts.kinds) == ["loop.repeat"], "\(run.alerts.map(\.message))")
+    }
+
+    @Test func identicalCallsBelowTheBoundThenDifferentAreSilent() {
+        for n in [2, Self.sqlRepeatLimit - 1] {
+            let run = Scenario.identicalCalls(n, then: 10)
+            #expect(run.alerts.isEmpty, "\(n): \(run.alerts.map(\.message))")
+        }
+    }
+
+    @Test func alternatingIdenticalCallsFireLoopCycle() throws {
+        let run = Scenario.alternating(calls: 12, identicalArgs: true)
+        let alert = try #require(run.alerts.of(.loopCycle).first, "\(run.alerts.kinds)")
+        #expect(alert.session == "cycling")
+        #expect(alert.evidence["period"]?.doubleValue == 2)
+        #expect(alert.evidence["cycle"]?.arrayValue?.compactMap(\.stringValue).sorted() == ["tickets.get", "tickets.update"])
+        #expect(alert.score >= alert.threshold)
+        #expect(alert.threshold == Double(Self.model.cycleLimit[0] + 2))
+        #expect(run.alerts.of(.loopRepeat).isEmpty)
+        #expect(run.alerts.of(.loopCycle).count <= 2)
+    }
+
+    @Test func alternatingCallsWithVaryingArgumentsAreSilent() {
+        let run = Scenario.alternating(calls: 12, identicalArgs: false)
+        #expect(run.alerts.isEmpty, "\(run.alerts.map(\.message))")
+    }
+
+    @Test func tenFailuresInARowFireLoopErrorRetry() throws {
+        let limit = Self.model.failureLimit
+        #expect(limit < 10)
+        let run = Scenario.failures(10, interleavedWithSuccesses: false)
+        let alerts = run.alerts.of(.loopErrorRetry)
+        let first = try #require(alerts.first, "\(run.alerts.kinds)")
+        #expect(first.session == "failing")
+        #expect(first.evidence["tool"] == "sql.query")
+        #expect(first.evidence["failures_in_a_row"]?.doubleValue == Double(limit))
+        #expect(first.score == Double(limit) && first.threshold == Double(limit))
+        #expect(first.seq == Int64(60 + limit))
+        #expect(alerts.count <= 2)
+    }
+
+    @Test func failuresInterleavedWithSuccessesAreSilent() {
+        let run = Scenario.failures(10, interleavedWithSuccesses: true)
+        #expect(run.alerts.isEmpty, "\(run.alerts.map(\.message))")
+    }
+
+    @Test func calibratedBoundsFollowTheBaseline() {
+        let m = Self.model
+        // Rare repeats in the baseline: short runs already have probability < α.
+        #expect(m.repeatLimit.allSatisfy { $0 >= 3 && $0 <= 8 })
+        #expect(m.cycleLimit.count == 3 && zip(m.cycleLimit, 2...4).allSatisfy { $0 >= $1 })
+        #expect(m.failureLimit >= 3)
+    }
+}
