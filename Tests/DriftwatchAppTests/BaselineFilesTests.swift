@@ -99,10 +99,10 @@ struct BaselineFilesTests {
         var b = trainedAgent(calls: 200).1
         b.agent = String(repeating: "é", count: 64)  // 128 bytes: the longest name spec §1 allows
         #expect(b.agent.utf8.count == EventDecoder.maxAgentBytes)
-        withKnownIssue("bug: BaselineFiles.fileName exceeds NAME_MAX for long non-ASCII agent names") {
-            #expect(BaselineFiles.fileName(for: b.agent).utf8.count <= 255)
-            try BaselineFiles.save(b, in: dir.path)
-            #expect(try BaselineFiles.loadAll(from: dir.path) == [b])
-        }
+        #expect(BaselineFiles.fileName(for: b.agent).utf8.count <= 255)
+        try BaselineFiles.save(b, in: dir.path)
+        let loaded = try BaselineFiles.loadAll(from: dir.path)
+        #expect(loaded.map(\.agent) == [b.agent])
+        #expect(loaded == [b])
     }
 }

@@ -8,9 +8,21 @@ public import DriftwatchCore
 /// Baseline files on disk: `DIR/<agent>.json`, one per agent.
 public enum BaselineFiles {
     /// A file name for any agent string: bytes outside `[A-Za-z0-9_.-]` and a
-    /// leading dot become `%XX`, so names are unique, reversible and never a
-    /// path (`../x`, `a/b`, NUL, unicode all map to a plain file name).
+    /// leading dot become `%XX`, so names are unique and never a path (`../x`,
+    /// `a/b`, NUL, unicode all map to a plain file name). An encoding longer
+    /// than `maxEncodedBytes` (a 128-byte non-ASCII name triples) is cut and
+    /// suffixed with a hash of the whole name, staying unique and under the
+    /// 255-byte limit of file systems. The agent itself is read from the file.
+    public static let maxEncodedBytes = 200
+
     public static func fileName(for agent: String) -> String {
+        let encoded = encode(agent)
+        guard encoded.utf8.count > maxEncodedBytes else { return encoded + ".json" }
+        let hash = String(StableHash.of(agent), radix: 16)
+        return String(encoded.prefix(maxEncodedBytes)) + "~" + hash + ".json"
+    }
+
+    static func encode(_ agent: String) -> String {
         var out = ""
         for (i, b) in agent.utf8.enumerated() {
             let safe = (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A)
@@ -22,7 +34,7 @@ public enum BaselineFiles {
                 out += "%" + (hex.count == 1 ? "0" : "") + hex
             }
         }
-        return out + ".json"
+        return out
     }
 
     /// Writes one baseline, atomically (temp file + rename).

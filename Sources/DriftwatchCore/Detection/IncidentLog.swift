@@ -13,6 +13,8 @@ struct IncidentLog: Sendable {
     struct Incident: Sendable {
         var severity: Alert.Severity
         var lastSeen: EventTime
+        /// How long this incident stays open without a detection (`.max`: for good).
+        var quiet: EventTime
     }
 
     private(set) var open: [Key: Incident] = [:]
@@ -22,14 +24,14 @@ struct IncidentLog: Sendable {
                         quiet: EventTime) -> Bool
     {
         let key = Key(kind: kind, subject: subject)
-        if var incident = open[key], ts - incident.lastSeen < quiet {
+        if var incident = open[key], ts - incident.lastSeen < incident.quiet {
             incident.lastSeen = max(incident.lastSeen, ts)
             let escalates = severity > incident.severity
             if escalates { incident.severity = severity }
             open[key] = incident
             return escalates
         }
-        open[key] = Incident(severity: severity, lastSeen: ts)
+        open[key] = Incident(severity: severity, lastSeen: ts, quiet: quiet)
         return true
     }
 
@@ -44,9 +46,10 @@ struct IncidentLog: Sendable {
         open.contains { $0.key.kind == kind && ts - $0.value.lastSeen < quiet }
     }
 
-    /// Drops incidents quiet for longer than the quiet period (bounded memory).
-    mutating func prune(at ts: EventTime, quiet: EventTime) {
-        open = open.filter { ts - $0.value.lastSeen < quiet }
+    /// Drops incidents that have closed (bounded memory); ones admitted with
+    /// an unbounded quiet period (a new tool is news once) stay.
+    mutating func prune(at ts: EventTime) {
+        open = open.filter { ts - $0.value.lastSeen < $0.value.quiet }
     }
 
     var isEmpty: Bool { open.isEmpty }

@@ -183,7 +183,7 @@ struct AgentState: Sendable {
             let keep = sessions.sorted { ($0.value.lastTS, $1.key) > ($1.value.lastTS, $0.key) }.prefix(settings.maxSessionsPerAgent * 3 / 4)
             sessions = Dictionary(uniqueKeysWithValues: keep.map { ($0.key, $0.value) })
         }
-        incidents.prune(at: now, quiet: settings.quietPeriod)
+        incidents.prune(at: now)
     }
 }
 

@@ -1,8 +1,8 @@
 /// Count, mean, variance, min and max of a stream (Welford's algorithm).
-public struct RunningStats: Sendable, Equatable {
+public struct RunningStats: Sendable {
     public private(set) var count: Int = 0
     public private(set) var mean: Double = 0
-    private var m2: Double = 0
+    fileprivate var m2: Double = 0
     public private(set) var min: Double = .infinity
     public private(set) var max: Double = -.infinity
 
@@ -37,5 +37,15 @@ public struct RunningStats: Sendable, Equatable {
         guard count >= minCount else { return nil }
         let t = Distributions.studentTUpperQuantile(alpha, degreesOfFreedom: Double(count - 1))
         return mean + t * standardDeviation * (1 + 1 / Double(count)).squareRoot()
+    }
+}
+
+extension RunningStats: Equatable {
+    /// Equal as statistics: exact count and extremes, mean and spread to 1e-12
+    /// relative, because the file format stores the variance and the sum of
+    /// squares is recomputed from it on load (the last bit may differ).
+    public static func == (a: RunningStats, b: RunningStats) -> Bool {
+        func close(_ x: Double, _ y: Double) -> Bool { x == y || abs(x - y) <= 1e-12 * Swift.max(abs(x), abs(y)) }
+        return a.count == b.count && a.min == b.min && a.max == b.max && close(a.mean, b.mean) && close(a.m2, b.m2)
     }
 }

@@ -58,8 +58,8 @@ struct ArgsDriftTests {
     @Test func deleteFindingNamesWhatWasSeenAndExpected() throws {
         let run = Scenario.oneCall("sql.query", Scenario.deleteArgs)
         let finding = try #require(run.alerts.of(.driftArgs).first?.evidence["findings"]?.arrayValue?.first)
-        #expect(finding["seen"] == "str:sql:DELETE")
-        #expect(finding["expected"]?["str:sql:SELECT"]?.doubleValue == Double(Scenario.baseline.tools["sql.query"]!.calls))
+        #expect(finding["seen"] == "sql:DELETE")
+        #expect(finding["expected"]?["sql:SELECT"]?.doubleValue == Double(Scenario.baseline.tools["sql.query"]!.calls))
     }
 
     @Test func outOfRangeFindingCarriesTheBaselineRange() throws {
@@ -87,7 +87,7 @@ struct ArgsDriftTests {
         let b = Scenario.baseline
         #expect(b.tools["search.docs"]!.paths["q"]!.open)
         #expect(!b.tools["tickets.update"]!.paths["status"]!.open)
-        #expect(Set(b.tools["tickets.update"]!.paths["status"]!.classes.keys) == ["str:word:open", "str:word:pending", "str:word:resolved"])
-        #expect(Set(b.tools["sql.query"]!.paths["query"]!.classes.keys) == ["str:sql:SELECT"])
+        #expect(Set(b.tools["tickets.update"]!.paths["status"]!.classes.keys) == ["word:open", "word:pending", "word:resolved"])
+        #expect(Set(b.tools["sql.query"]!.paths["query"]!.classes.keys) == ["sql:SELECT"])
     }
 }

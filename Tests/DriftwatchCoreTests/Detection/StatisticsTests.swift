@@ -140,8 +140,8 @@ struct ArgsFeaturesTests {
         let leaves = ArgsFeatures(tool: "t", args: args).leaves
         let byPath = leaves.map { "\($0.path)=\($0.shapeClass)" }
         #expect(byPath == [
-            "query=str:sql:SELECT", "filter=object", "filter.status=str:word:open", "filter.limit=num:+",
-            "ids=array", "ids[]=str:id:a-9", "ids[]=num:+",
+            "query=sql:SELECT", "filter=object", "filter.status=word:open", "filter.limit=num:+",
+            "ids=array", "ids[]=id:a-9", "ids[]=num:+",
         ])
         #expect(leaves.first { $0.path == "filter.limit" }?.number == 50)
     }

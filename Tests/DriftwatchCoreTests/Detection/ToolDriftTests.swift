@@ -87,8 +87,6 @@ struct NewToolAfterSweepTests {
             run.feed(agent.call("db.drop_table", args: ["table": "invoices"], session: "b"))
         }
         #expect(run.alerts.count(where: { $0.kind == .driftNewTool }) >= 1)
-        withKnownIssue("bug: IncidentLog.prune drops drift.new_tool incidents admitted with quiet: .max") {
-            #expect(run.alerts.count(where: { $0.kind == .driftNewTool }) == 1, "\(run.alerts.map(\.message))")
-        }
+        #expect(run.alerts.count(where: { $0.kind == .driftNewTool }) == 1, "\(run.alerts.map(\.message))")
     }
 }
