@@ -1,0 +1,126 @@
+/// A circuit breaker: closed → open → half-open → closed (design.md § Circuit breakers).
+///
+/// A pure state machine driven by event time: it takes alerts and calls and
+/// returns the transitions they cause. It opens on a critical alert or on
+/// `warningsToOpen` warnings within `window`; after `cooldown` the next call
+/// finds it half-open and `probeCalls` calls are let through as probes; an
+/// alert during the probes re-opens it with the cool-down doubled, and quiet
+/// probes close it (and restore the configured cool-down).
+public struct CircuitBreaker: Sendable, Equatable {
+    public enum State: String, Sendable {
+        case closed, open
+        case halfOpen = "half_open"
+    }
+
+    public struct Settings: Sendable, Equatable {
+        public var warningsToOpen = 3
+        public var window: EventTime = 600 * RFC3339.nanosPerSecond
+        public var cooldown: EventTime = 300 * RFC3339.nanosPerSecond
+        public var probeCalls = 5
+        /// Doubling stops here, so a flapping agent is retried at least daily.
+        public var maxCooldown: EventTime = 86_400 * RFC3339.nanosPerSecond
+
+        public init() {}
+
+        public init(_ c: Configuration.Breaker) {
+            warningsToOpen = c.warningsToOpen
+            window = EventTime(c.windowSeconds) * RFC3339.nanosPerSecond
+            cooldown = EventTime(c.cooldownSeconds) * RFC3339.nanosPerSecond
+            probeCalls = c.probeCalls
+        }
+    }
+
+    /// A transition and why it happened.
+    public struct Transition: Sendable, Equatable {
+        public var from: State
+        public var to: State
+        public var at: EventTime
+        public var reason: String
+        /// The alert that caused an opening, if one did.
+        public var alertID: String?
+        /// The cool-down now in force (for an opening).
+        public var cooldown: EventTime
+    }
+
+    public private(set) var state: State = .closed
+    public private(set) var since: EventTime = 0
+    public private(set) var reason: String = ""
+    public private(set) var cooldown: EventTime
+    public private(set) var probesLeft = 0
+    /// Times of recent warnings, oldest first (at most `warningsToOpen`).
+    private var warnings: [EventTime] = []
+    let settings: Settings
+
+    public init(settings: Settings = Settings()) {
+        self.settings = settings
+        cooldown = settings.cooldown
+    }
+
+    /// When an open breaker turns half-open.
+    public var reopensAt: EventTime? { state == .open ? since + cooldown : nil }
+
+    /// Seconds until an open breaker lets probes through, as of `now`.
+    public func retryAfterSeconds(at now: EventTime) -> Int? {
+        guard let due = reopensAt else { return nil }
+        return Int(max(0, (due - now + RFC3339.nanosPerSecond - 1) / RFC3339.nanosPerSecond))
+    }
+
+    /// Records an alert (not a breaker transition) at event time `ts`.
+    public mutating func record(_ alert: Alert, at ts: EventTime) -> Transition? {
+        let what = "\(alert.severity.rawValue) \(alert.kind.rawValue): \(alert.message)"
+        switch state {
+        case .open:
+            return nil
+        case .halfOpen:
+            // A probe misbehaved: back to open, for twice as long.
+            cooldown = min(cooldown * 2, settings.maxCooldown)
+            return move(to: .open, at: ts, reason: "alert during probes: " + what, alertID: alert.id)
+        case .closed:
+            if alert.severity == .critical {
+                return move(to: .open, at: ts, reason: what, alertID: alert.id)
+            }
+            warnings.removeAll { ts - $0 > settings.window }
+            warnings.append(ts)
+            if warnings.count >= settings.warningsToOpen {
+                return move(to: .open, at: ts, reason: "\(warnings.count) warnings within \(settings.window / RFC3339.nanosPerSecond) s, the last "
+                    + what, alertID: alert.id)
+            }
+            return nil
+        }
+    }
+
+    /// Advances time to `ts` (an open breaker whose cool-down is over turns half-open).
+    public mutating func advance(to ts: EventTime) -> Transition? {
+        guard let due = reopensAt, ts >= due else { return nil }
+        probesLeft = settings.probeCalls
+        return move(to: .halfOpen, at: ts, reason: "cool-down of \(cooldown / RFC3339.nanosPerSecond) s over; letting \(settings.probeCalls) probe calls through", alertID: nil)
+    }
+
+    /// Counts a call that raised no alert; quiet probes close a half-open breaker.
+    public mutating func quietCall(at ts: EventTime) -> Transition? {
+        guard state == .halfOpen else { return nil }
+        probesLeft -= 1
+        guard probesLeft <= 0 else { return nil }
+        cooldown = settings.cooldown
+        return move(to: .closed, at: ts, reason: "\(settings.probeCalls) probe calls without an alert", alertID: nil)
+    }
+
+    /// An operator's trip (open now) or reset (close now).
+    public mutating func trip(at ts: EventTime, reason: String) -> Transition? {
+        state == .open ? nil : move(to: .open, at: ts, reason: reason, alertID: nil)
+    }
+
+    public mutating func reset(at ts: EventTime, reason: String) -> Transition? {
+        cooldown = settings.cooldown
+        return state == .closed ? nil : move(to: .closed, at: ts, reason: reason, alertID: nil)
+    }
+
+    private mutating func move(to next: State, at ts: EventTime, reason: String, alertID: String?) -> Transition {
+        let t = Transition(from: state, to: next, at: ts, reason: reason, alertID: alertID, cooldown: cooldown)
+        state = next
+        since = ts
+        self.reason = reason
+        if next != .closed { warnings.removeAll() }
+        return t
+    }
+}
