@@ -57,7 +57,7 @@ final class AgentProfile {
         // Each agent has its own habits: the persona's weights, perturbed, with
         // some optional tools missing (not every deployment grants every tool).
         var absent = Set<Int>()
-        for t in p.optional where g.chance(0.3) { absent.insert(t) }
+        for t in p.optional.sorted() where g.chance(0.3) { absent.insert(t) }
         func perturb(_ w: [Double], _ g: inout SplitMix64) -> [Double] {
             w.enumerated().map { j, x in absent.contains(j) ? 0 : x * exp(0.5 * g.normal()) }
         }

@@ -129,7 +129,10 @@ func decodeLine(_ line: UnsafeRawBufferPointer) -> [Event] {
 }
 
 /// Generates `count` events and learns one baseline per agent from them.
-func learnBaselines(_ gen: inout FleetGenerator, count: Int) -> (baselines: [Baseline], perAgent: [String: Int]) {
+/// With `sessions`, also collects the ids of the sessions seen.
+func learnBaselines(_ gen: inout FleetGenerator, count: Int, sessions: UnsafeMutablePointer<Set<String>>? = nil)
+    -> (baselines: [Baseline], perAgent: [String: Int])
+{
     var builders: [String: BaselineBuilder] = [:]
     var perAgent: [String: Int] = [:]
     var buf: [UInt8] = []
@@ -142,6 +145,7 @@ func learnBaselines(_ gen: inout FleetGenerator, count: Int) -> (baselines: [Bas
             let features = e.tool.map { ArgsFeatures(tool: $0, args: e.args) }
             builders[e.agent, default: BaselineBuilder(agent: e.agent)].add(e, features: features, at: e.ts!)
             perAgent[e.agent, default: 0] += 1
+            if let sessions, let id = e.session { sessions.pointee.insert(id) }
         }
     }
     let baselines = builders.keys.sorted().map { builders[$0]!.finish() }
