@@ -325,9 +325,12 @@ func runMemory(_ o: Options) throws {
     say("RSS at start \(fmt(Double(rss0) / 1024)) MiB; after building the generator \(fmt(Double(rssGen) / 1024)) MiB; "
         + "before the monitor \(fmt(Double(rssBefore) / 1024)) MiB (peak so far \(fmt(Double(hwmBefore) / 1024)) MiB)")
     say("RSS after replay \(fmt(Double(rssAfter) / 1024)) MiB; peak RSS (VmHWM) \(fmt(Double(hwm) / 1024)) MiB")
-    let perAgent = Double(rssAfter - rssBefore) * 1024 / Double(max(1, monitor.agentCount))
-    say("monitor state ≈ (RSS after − RSS before monitor) / agents = \(fmt(perAgent / 1024, 1)) KiB per agent; "
-        + "peak RSS / agents = \(fmt(Double(hwm) / Double(agents), 1)) KiB per agent")
+    let tracked = Double(max(1, monitor.agentCount))
+    let perAgent = Double(rssAfter - rssBefore) / tracked
+    let withBaselines = Double(rssAfter - rssGen) / tracked
+    say("per agent tracked: live state ≈ (RSS after − RSS before monitor) / agents = \(fmt(perAgent, 1)) KiB; "
+        + "with its baseline ≈ (RSS after − RSS after generator) / agents = \(fmt(withBaselines, 1)) KiB; "
+        + "peak RSS / agents = \(fmt(Double(hwm) / Double(agents), 1)) KiB")
     say("time: setup \(fmt(t1 - t0, 1)) s, replay \(fmt(t2 - t1, 1)) s (\(group(Int(Double(seq) / (t2 - t1)))) events/s incl. generation)")
     withExtendedLifetime(monitor) {}
 }
