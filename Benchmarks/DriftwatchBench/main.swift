@@ -1,1 +1,55 @@
-print("bench")
+#if canImport(Glibc)
+import Glibc
+#else
+import Darwin
+#endif
+import DriftwatchApp
+
+let usage = """
+usage: DriftwatchBench <subcommand> [options]
+
+  generate --agents N --events M [--seed S] [--anomalies none] --out FILE
+      Write a clean simulated fleet as NDJSON (FILE or - for stdout).
+  false-alarms [--agents 100] [--events 500000] [--seed 42] [--learn 0.4] [--max-list 500]
+      Learn baselines on the first part of a clean stream (learn fraction of the
+      whole), monitor --events further events, count alerts and false incidents.
+  replay [--events 1000000] [--agents 1000] [--seed 42] [--learn 0.4] [--repeats 3]
+         [--file F [--baselines DIR]]
+      Throughput of decode + all detectors + alert serialisation on one thread,
+      plus decode-only and process-only.
+  memory [--agents 10000] [--events 1000000] [--seed 42] [--learn 0.4]
+      Peak RSS while monitoring a streamed fleet (--learn 0: no baselines).
+
+Build and run in release: swift run -c release DriftwatchBench <subcommand> ...
+"""
+
+let args = CommandLine.arguments.dropFirst()
+guard let command = args.first else {
+    printError(usage)
+    exit(64)
+}
+let rest = args.dropFirst()
+if command == "--help" || command == "-h" || command == "help" || rest.contains("--help") || rest.contains("-h") {
+    print(usage)
+    exit(0)
+}
+do {
+    switch command {
+    case "generate":
+        try runGenerate(Options(rest, known: ["--agents", "--events", "--seed", "--anomalies", "--out"]))
+    case "false-alarms":
+        try runFalseAlarms(Options(rest, known: ["--agents", "--events", "--seed", "--learn", "--max-list"]))
+    case "replay":
+        try runReplay(Options(rest, known: ["--agents", "--events", "--seed", "--learn", "--repeats", "--file", "--baselines"]))
+    case "memory":
+        try runMemory(Options(rest, known: ["--agents", "--events", "--seed", "--learn"]))
+    default:
+        throw UsageError("unknown subcommand \(command)")
+    }
+} catch let e as UsageError {
+    printError("DriftwatchBench: \(e.message) (see --help)")
+    exit(64)
+} catch {
+    printError("DriftwatchBench: \(error)")
+    exit(1)
+}
