@@ -129,6 +129,29 @@ struct BaselineReader {
                             min: try r.double(v, "min"), max: try r.double(v, "max"))
     }
 
+    func histogram(_ j: JSONValue, _ key: String) throws(BaselineError) -> LogHistogram {
+        let v = try value(j, key)
+        let r = at(key)
+        guard (try r.double(v, "bin_width")) == LogHistogram.binWidth else {
+            throw BaselineError(path: r.full("bin_width"), "must be \(LogHistogram.binWidth)")
+        }
+        var bins: [Int: Int] = [:]
+        for (k, n) in try counts(try r.value(v, "bins"), r.full("bins")) {
+            guard let b = Int(k), abs(b) <= 400 else { throw BaselineError(path: r.full("bins." + k), "must be a bin index within ±400") }
+            bins[b] = n
+        }
+        return LogHistogram(bins: bins)
+    }
+
+    func top(_ j: JSONValue, _ key: String) throws(BaselineError) -> TopValues {
+        let v = try value(j, key)
+        let r = at(key)
+        guard let top = v["top"]?.arrayValue, top.count <= TopValues.capacity, top.allSatisfy({ ($0.doubleValue ?? -1) >= 0 }) else {
+            throw BaselineError(path: r.full("top"), "must be an array of at most \(TopValues.capacity) numbers ≥ 0")
+        }
+        return TopValues(values: top.compactMap(\.doubleValue), count: try r.int(v, "n"))
+    }
+
     func pair(_ j: JSONValue, _ key: String) throws(BaselineError) -> PairCount {
         let v = try value(j, key)
         let r = at(key)
@@ -145,6 +168,22 @@ extension RunningStats {
             JSONMember("n", .number(Double(count))), JSONMember("mean", .number(mean)),
             JSONMember("var", .number(variance)), JSONMember("min", .number(min)), JSONMember("max", .number(max)),
         ])
+    }
+}
+
+extension LogHistogram {
+    /// Bins keyed by index i (ln x in [i·w, (i+1)·w)), in index order.
+    var json: JSONValue {
+        .object([
+            JSONMember("bin_width", .number(Self.binWidth)),
+            JSONMember("bins", .object(bins.keys.sorted().map { JSONMember(String($0), .number(Double(bins[$0]!))) })),
+        ])
+    }
+}
+
+extension TopValues {
+    var json: JSONValue {
+        .object([JSONMember("n", .number(Double(count))), JSONMember("top", .array(values.map(JSONValue.number)))])
     }
 }
 
@@ -208,8 +247,12 @@ extension SessionProfile {
             JSONMember("calls", calls.json),
             JSONMember("log_cost_usd", logCost.json),
             JSONMember("log_cost_usd_at_call", .object(logCostAt.keys.sorted().map { JSONMember(String($0), logCostAt[$0]!.json) })),
+            JSONMember("top_cost_usd_at_call", .object(topCostAt.keys.sorted().map { JSONMember(String($0), topCostAt[$0]!.json) })),
             JSONMember("repeat_after", .object(repeatPairs.keys.sorted().map { JSONMember($0, repeatPairs[$0]!.json) })),
             JSONMember("same_as_lag", .object((2...4).map { JSONMember(String($0), lagPairs[$0 - 2].json) })),
+            JSONMember("repeat_runs_by_length", .object(repeatRuns.enumerated().filter { $0.element > 0 }.map {
+                JSONMember(String($0.offset + 2), .number(Double($0.element)))
+            })),
             JSONMember("retry_after_failure", retryAfterError.json),
             JSONMember("failures", failures.json),
             JSONMember("longest_repeat", .number(Double(longestRepeat))),
@@ -226,8 +269,18 @@ extension SessionProfile {
             guard let i = Int(m.key), i > 0 else { throw BaselineError(path: r.full("log_cost_usd_at_call." + m.key), "must be a call index") }
             logCostAt[i] = try r.stats(m.value, r.at("log_cost_usd_at_call." + m.key))
         }
+        for m in try r.object(j, "top_cost_usd_at_call") {
+            guard let i = Int(m.key), i > 0 else { throw BaselineError(path: r.full("top_cost_usd_at_call." + m.key), "must be a call index") }
+            topCostAt[i] = try r.at("top_cost_usd_at_call").top(.object([m]), m.key)
+        }
         for m in try r.object(j, "repeat_after") {
             repeatPairs[m.key] = try r.at("repeat_after").pair(.object([m]), m.key)
+        }
+        for (length, n) in try r.counts(try r.value(j, "repeat_runs_by_length"), r.full("repeat_runs_by_length")) {
+            guard let l = Int(length), l >= 2, l <= SessionProfile.maxRunBucket else {
+                throw BaselineError(path: r.full("repeat_runs_by_length." + length), "must be a run length from 2 to \(SessionProfile.maxRunBucket)")
+            }
+            repeatRuns[l - 2] = n
         }
         let lags = try r.value(j, "same_as_lag")
         for lag in 2...4 { lagPairs[lag - 2] = try r.at("same_as_lag").pair(lags, String(lag)) }
@@ -246,6 +299,10 @@ extension RateProfile {
             JSONMember("usd_per_minute", costPerMinute.json),
             JSONMember("calls_per_\(Self.windowMinutes)_minutes", callsPerWindow.json),
             JSONMember("usd_per_\(Self.windowMinutes)_minutes", costPerWindow.json),
+            JSONMember("ln_calls_per_\(Self.windowMinutes)_minutes", logCallsPerWindow.json),
+            JSONMember("ln_usd_per_\(Self.windowMinutes)_minutes", logCostPerWindow.json),
+            JSONMember("ln_calls_per_\(Self.windowMinutes)_minutes_histogram", callsPerWindowHistogram.json),
+            JSONMember("ln_usd_per_\(Self.windowMinutes)_minutes_histogram", costPerWindowHistogram.json),
         ])
     }
 
@@ -256,5 +313,9 @@ extension RateProfile {
         costPerMinute = try r.stats(j, "usd_per_minute")
         callsPerWindow = try r.stats(j, "calls_per_\(Self.windowMinutes)_minutes")
         costPerWindow = try r.stats(j, "usd_per_\(Self.windowMinutes)_minutes")
+        logCallsPerWindow = try r.stats(j, "ln_calls_per_\(Self.windowMinutes)_minutes")
+        logCostPerWindow = try r.stats(j, "ln_usd_per_\(Self.windowMinutes)_minutes")
+        callsPerWindowHistogram = try r.histogram(j, "ln_calls_per_\(Self.windowMinutes)_minutes_histogram")
+        costPerWindowHistogram = try r.histogram(j, "ln_usd_per_\(Self.windowMinutes)_minutes_histogram")
     }
 }

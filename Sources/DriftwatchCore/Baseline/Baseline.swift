@@ -96,6 +96,9 @@ public struct SessionProfile: Sendable, Equatable {
     public var logCost = RunningStats()
     /// ln(cumulative cost after the i-th call), for each checkpoint i.
     public var logCostAt: [Int: RunningStats] = [:]
+    /// The largest cumulative costs after the i-th call, for each checkpoint i
+    /// (the tail the session-cost bound is estimated from).
+    public var topCostAt: [Int: TopValues] = [:]
     /// Per tool T: calls that followed a call of T in the same session, and
     /// how many of those were identical to it (tool + canonical args).
     public var repeatPairs: [String: PairCount] = [:]
@@ -107,6 +110,11 @@ public struct SessionProfile: Sendable, Equatable {
     public var retryAfterError = PairCount()
     /// All tool calls and the failed ones.
     public var failures = PairCount()
+    /// Runs of identical calls by length: `repeatRuns[i]` counts runs of length
+    /// i + 2 (the last bucket also holds longer ones). Retries make runs
+    /// cluster, so continuing a run is not equally likely at every length.
+    public var repeatRuns: [Int] = Array(repeating: 0, count: SessionProfile.maxRunBucket - 1)
+    public static let maxRunBucket = 32
     /// Longest run of identical calls and longest failure streak seen in one session.
     public var longestRepeat: Int = 0
     public var longestFailureStreak: Int = 0
@@ -147,6 +155,14 @@ public struct RateProfile: Sendable, Equatable {
     /// Sums over sliding windows of `windowMinutes` consecutive active minutes.
     public var callsPerWindow = RunningStats()
     public var costPerWindow = RunningStats()
+    /// ln of the same sums, over windows with any activity: bursts are
+    /// multiplicative, and the log scale carries their heavy right tail.
+    public var logCallsPerWindow = RunningStats()
+    public var logCostPerWindow = RunningStats()
+    /// The distribution of the same sums on a log scale, so that bounds are
+    /// fitted to the upper half only (quiet windows say nothing about bursts).
+    public var callsPerWindowHistogram = LogHistogram()
+    public var costPerWindowHistogram = LogHistogram()
 
     public static let maxGapMinutes: Int64 = 10
     /// Rate tests look at 5-minute sums: per-minute totals of agents that run

@@ -27,6 +27,12 @@ public struct BaselineBuilder: Sendable {
         var failingTools: [String: Int] = [:]
         var lastTS: EventTime = 0
 
+        /// Records the current run of identical calls if it is a repeat (length ≥ 2).
+        func endRun(into stats: inout SessionProfile) {
+            guard run >= 2 else { return }
+            stats.repeatRuns[min(run, SessionProfile.maxRunBucket) - 2] += 1
+        }
+
         mutating func addCall(_ tool: String, failed: Bool, fingerprint fp: UInt64, stats: inout SessionProfile,
                               transitions: inout [String: [String: Int]])
         {
@@ -35,6 +41,7 @@ public struct BaselineBuilder: Sendable {
                 let same = prev == fp
                 stats.repeatPairs[prevTool, default: PairCount()].trials += 1
                 if same { stats.repeatPairs[prevTool]!.hits += 1 }
+                if !same { endRun(into: &stats) }
                 run = same ? run + 1 : 1
                 stats.longestRepeat = max(stats.longestRepeat, run)
             }
@@ -64,6 +71,7 @@ public struct BaselineBuilder: Sendable {
             calls += 1
             if cost > 0, SessionProfile.checkpoints.contains(calls) {
                 stats.logCostAt[calls, default: RunningStats()].add(log(cost))
+                stats.topCostAt[calls, default: TopValues()].add(cost)
             }
         }
     }
@@ -101,6 +109,7 @@ public struct BaselineBuilder: Sendable {
     }
 
     private mutating func close(_ s: SessionTrack) {
+        s.endRun(into: &baseline.sessions)
         if let last = s.lastTool { baseline.transitions[last, default: [:]][Baseline.end, default: 0] += 1 }
         if s.calls > 0 { baseline.sessions.calls.add(Double(s.calls)) }
         if s.cost > 0 { baseline.sessions.logCost.add(log(s.cost)) }
@@ -177,8 +186,13 @@ struct MinuteBin: Sendable {
             lastCost.removeFirst()
         }
         if lastCalls.count == RateProfile.windowMinutes {
-            rate.callsPerWindow.add(lastCalls.reduce(0, +))
-            rate.costPerWindow.add(lastCost.reduce(0, +))
+            let calls = lastCalls.reduce(0, +), cost = lastCost.reduce(0, +)
+            rate.callsPerWindow.add(calls)
+            rate.costPerWindow.add(cost)
+            if calls > 0 { rate.logCallsPerWindow.add(log(calls)) }
+            if cost > 0 { rate.logCostPerWindow.add(log(cost)) }
+            rate.callsPerWindowHistogram.add(calls)
+            rate.costPerWindowHistogram.add(cost)
         }
     }
 }

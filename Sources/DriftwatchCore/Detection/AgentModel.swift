@@ -39,6 +39,9 @@ final class AgentModel: Sendable {
     let sequenceThreshold: Double
     /// Argument profiles of every baseline tool, compiled.
     let args: [String: ToolArgsModel]
+    /// Number of argument novelty statistics, and their bound ln(m/α).
+    let argsTestCount: Int
+    let argsThreshold: Double
 
     static let maxTrackedTools = 64
     /// Pseudo-count that shrinks a sparse transition row towards the tool shares.
@@ -74,7 +77,16 @@ final class AgentModel: Sendable {
         let ranked = b.tools.sorted { ($0.value.calls, $1.key) > ($1.value.calls, $0.key) }
         toolNames = ranked.prefix(Self.maxTrackedTools).map(\.key)
         toolIndex = Dictionary(uniqueKeysWithValues: toolNames.enumerated().map { ($1, $0) })
-        args = b.tools.mapValues(ToolArgsModel.init)
+        var argsModels: [String: ToolArgsModel] = [:]
+        var slots = 0
+        for (name, profile) in b.tools.sorted(by: { $0.key < $1.key }) {
+            let m = ToolArgsModel(profile, firstSlot: slots)
+            slots += m.slots.count
+            argsModels[name] = m
+        }
+        args = argsModels
+        argsTestCount = slots
+        argsThreshold = log(Double(max(slots, 1)) / alpha)
         let k = toolNames.count
         let total = Double(toolNames.reduce(0) { $0 + b.tools[$1]!.calls })
         let pi = toolNames.map { (Double(b.tools[$0]!.calls) + 0.5) / (total + 0.5 * Double(k)) }
@@ -109,7 +121,8 @@ final class AgentModel: Sendable {
         // Loops: geometric run lengths under the baseline's repeat rates.
         let s = b.sessions
         let pooled = s.repeatPairs.values.reduce(PairCount()) { PairCount(trials: $0.trials + $1.trials, hits: $0.hits + $1.hits) }
-        func runLimit(_ p: Double) -> Int { max(3, 1 + Int((log(alpha) / log(p)).rounded(.up))) }
+        let hazards = Self.runHazards(s.repeatRuns)
+        func runLimit(_ p: Double) -> Int { Self.runLimit(firstRepeat: p, hazards: hazards, alpha: alpha) }
         repeatLimit = toolNames.map { runLimit(Self.laplace(s.repeatPairs[$0] ?? PairCount())) }
         repeatLimitOther = runLimit(Self.laplace(pooled))
         cycleLimit = (2...4).map { lag in max(lag, Int((log(alpha) / log(Self.laplace(s.lagPairs[lag - 2]))).rounded(.up))) }
@@ -124,18 +137,48 @@ final class AgentModel: Sendable {
         let alphaCheckpoint = min(alpha * meanCalls / tested, 0.01)
         var bounds: [Int: Double] = [:]
         for (i, stats) in s.logCostAt {
-            if let ub = stats.predictiveUpperBound(alpha: alphaCheckpoint, minCount: 5) {
-                bounds[i] = max(exp(ub), effect * exp(stats.mean))
-            }
+            // The tail estimate from the costliest baseline sessions at that call
+            // when there are enough of them, else the Student-t predictive bound
+            // on ln(cost) (wide for few samples). Never below the costliest
+            // baseline session at that call, nor `effect` × typical.
+            let tail = s.topCostAt[i]?.extremeQuantile(exceedanceProbability: alphaCheckpoint)
+                ?? stats.predictiveUpperBound(alpha: alphaCheckpoint, minCount: 5).map { exp($0) }
+            if let tail { bounds[i] = max(tail, exp(stats.max), effect * exp(stats.mean)) }
         }
         sessionCostBound = bounds
         lastCheckpoint = bounds.keys.max()
         sessionTotalBound = s.logCost.predictiveUpperBound(alpha: min(alpha * meanCalls, 0.01), minCount: 5).map { exp($0) }
 
-        callsPerWindow = WindowBound(window: b.rate.callsPerWindow, perMinuteMean: b.rate.callsPerMinute.mean, alpha: alpha,
-                                     effect: effect, countFloor: true)
-        costPerWindow = WindowBound(window: b.rate.costPerWindow, perMinuteMean: b.rate.callsPerMinute.mean, alpha: alpha,
-                                    effect: effect, countFloor: false)
+        callsPerWindow = WindowBound(window: b.rate.callsPerWindow, histogram: b.rate.callsPerWindowHistogram,
+                                     perMinuteMean: b.rate.callsPerMinute.mean, alpha: alpha, effect: effect)
+        costPerWindow = WindowBound(window: b.rate.costPerWindow, histogram: b.rate.costPerWindowHistogram,
+                                    perMinuteMean: b.rate.callsPerMinute.mean, alpha: alpha, effect: effect)
+    }
+
+    /// h[k − 2] = P(a run of identical calls that reached length k goes on),
+    /// k = 2 … maxRunBucket, from the baseline's run lengths; each length's
+    /// estimate is shrunk towards the rate pooled over all lengths, so
+    /// lengths never seen get the pooled rate rather than ½.
+    static func runHazards(_ runs: [Int]) -> [Double] {
+        let n = runs.count
+        var atLeast = [Int](repeating: 0, count: n + 1)  // atLeast[i]: runs of length ≥ i + 2
+        for i in stride(from: n - 1, through: 0, by: -1) { atLeast[i] = atLeast[i + 1] + runs[i] }
+        let reached = atLeast[0..<n].reduce(0, +)
+        let wentOn = atLeast[1...n].reduce(0, +)
+        let pooled = (Double(wentOn) + 1) / (Double(reached) + 2)
+        return (0..<n).map { (Double(atLeast[$0 + 1]) + 2 * pooled) / (Double(atLeast[$0]) + 2) }
+    }
+
+    /// The shortest run L ≥ 3 with P(run ≥ L) = p · Π h_k (k = 2 … L − 1) below α.
+    static func runLimit(firstRepeat p: Double, hazards: [Double], alpha: Double) -> Int {
+        var probability = p  // P(run ≥ 2)
+        var length = 2
+        while probability >= alpha || length < 3 {
+            probability *= hazards[min(length - 2, hazards.count - 1)]
+            length += 1
+            if length > 10_000 { break }
+        }
+        return length
     }
 
     /// Posterior mean with a uniform prior: never 0 or 1, shrinks small samples.
@@ -168,25 +211,27 @@ final class AgentModel: Sendable {
 }
 
 /// An upper bound on an agent's calls or spend in a sliding window of
-/// `RateProfile.windowMinutes` minutes: the Student-t predictive quantile of
-/// the baseline's window sums at the detector's false-alarm rate per minute.
-/// Overlapping windows are counted as `n / windowMinutes` independent ones
-/// for the degrees of freedom.
+/// `RateProfile.windowMinutes` minutes, at the detector's false-alarm rate
+/// per minute: on the log scale, the median plus the Student-t quantile times
+/// the upper semi-deviation of the baseline's window sums. Fitting the upper
+/// half only keeps quiet windows from widening the bound, and the log scale
+/// makes it a multiple of the typical window that grows with the agent's own
+/// burstiness. Never below the largest window the baseline saw, nor below
+/// `effect` times the mean. Overlapping windows count as `n / windowMinutes`
+/// independent ones for the degrees of freedom.
 struct WindowBound: Sendable {
     let mean: Double
     let bound: Double
 
-    /// Nil when the baseline has fewer than 10 windows of activity.
-    init?(window stats: RunningStats, perMinuteMean: Double, alpha: Double, effect: Double, countFloor: Bool) {
-        guard stats.count >= 10, stats.mean > 0 else { return nil }
-        let w = Double(RateProfile.windowMinutes)
-        let effective = max(Double(stats.count) / w, 3)
-        // Counts are at least Poisson-dispersed; a smaller fitted spread is noise.
-        let sd = max(stats.standardDeviation, countFloor ? stats.mean.squareRoot() : stats.mean * 0.05)
+    /// Nil when the baseline has fewer than 10 active windows.
+    init?(window raw: RunningStats, histogram: LogHistogram, perMinuteMean: Double, alpha: Double, effect: Double) {
+        guard histogram.count >= 10, raw.mean > 0, let upper = histogram.upperHalf else { return nil }
+        let effective = max(Double(histogram.count) / Double(RateProfile.windowMinutes), 3)
         // α is per event; a minute holds `perMinuteMean` of them, and the bound is tested once per minute.
         let alphaMinute = min(alpha * max(perMinuteMean, 1), 0.01)
         let t = Distributions.studentTUpperQuantile(alphaMinute, degreesOfFreedom: effective - 1)
-        mean = stats.mean
-        bound = max(stats.mean + t * sd * (1 + 1 / effective).squareRoot(), effect * stats.mean)
+        mean = raw.mean
+        let tail = exp(upper.median + t * upper.deviation * (1 + 1 / effective).squareRoot())
+        bound = max(tail, raw.max, effect * raw.mean)
     }
 }

@@ -4,28 +4,34 @@ import Glibc
 import Darwin
 #endif
 
-/// drift.new_tool and drift.args: instant alerts on one event's novelty
-/// (design.md principle 3).
+/// drift.new_tool and drift.args: what a call's arguments say against the baseline.
 ///
-/// A novelty counts only where the baseline says the feature is *closed*:
-/// with n observations of which n₁ were singletons, the Good–Turing
-/// probability that the next observation is new is (n₁ + 1)/(n + 1); a
-/// feature is closed when that is at most `closedNovelty` and n ≥ `minObservations`.
-/// Free-form fields (search queries, ticket bodies) are open, so their
-/// variety never alerts; an enumeration, a SQL verb, a path root or a key
-/// set that never varied is closed, so `DELETE` where only `SELECT` was seen
-/// is news. Numbers alert when they leave the baseline's range by more
-/// than its own spread in orders of magnitude (at least one).
+/// Novelty (a key or a shape class a field never had) is evidence, but rarely
+/// one-event evidence: a baseline of a few hundred calls cannot rule out a
+/// legitimate class seen once in a thousand. So each (tool, field) — and
+/// each tool's key set — runs a CUSUM of log-likelihood ratios on "this call
+/// is novel": under the baseline the novelty rate is the Good–Turing estimate
+/// n₁/n at its upper confidence bound (n₁: classes seen once), against an alternative ten
+/// times as frequent. The bound is ln(m/α) for m parallel tests (Wald), so a
+/// stream of novel arguments alerts within a few calls while the occasional
+/// legitimate newcomer does not.
+///
+/// One event is enough (design.md principle 3) when the new class is a
+/// privilege escalation (`StringShape.privilege`: `DELETE` where only
+/// `SELECT` was seen, `/etc` where only relative paths were), when a number
+/// leaves the baseline range by more than its own spread in decades (at
+/// least one), and for any novelty on a tool classed `destructive`.
 enum ArgsDriftDetector {
-    static let closedNovelty = 0.01
     static let minObservations = 30
+    /// The novelty rate each test is tuned to find: this many times the baseline's.
+    static let noveltyFactor = 10.0
 
+    /// The null novelty rate: Good–Turing's n₁/n taken at an approximate 95%
+    /// Poisson upper bound of n₁ (n₁ + 2√(n₁ + 1) + 1, which is 3 for n₁ = 0,
+    /// the "rule of three"), because a baseline that happened to see no rare
+    /// value would otherwise claim novelty is almost impossible.
     static func goodTuringNovelty(observations n: Int, singletons n1: Int) -> Double {
-        Double(n1 + 1) / Double(n + 1)
-    }
-
-    static func isClosed(observations n: Int, singletons n1: Int) -> Bool {
-        n >= minObservations && goodTuringNovelty(observations: n, singletons: n1) <= closedNovelty
+        min(1, (Double(n1) + 2 * Double(n1 + 1).squareRoot() + 1) / Double(n + 1))
     }
 
     static func newTool(_ o: Observation, model m: AgentModel, settings: DetectionSettings,
@@ -45,33 +51,43 @@ enum ArgsDriftDetector {
         alerts.append(o.alert(.driftNewTool, sev, score: 1, threshold: 1, message: message, evidence: .object(evidence)))
     }
 
-    static func observe(_ o: Observation, model p: ToolArgsModel, settings: DetectionSettings,
-                        incidents: inout IncidentLog, into alerts: inout [Alert])
+    static func observe(_ o: Observation, model p: ToolArgsModel, sums: inout [Double], threshold: Double,
+                        settings: DetectionSettings, incidents: inout IncidentLog, into alerts: inout [Alert])
     {
         guard p.calls >= minObservations else { return }
         var findings: [JSONValue] = []
         var sentences: [String] = []
+        var instant = false
+        var newPath = false
+        var score = 0.0
         for leaf in o.features.leaves {
             guard let path = p.paths[leaf.path] else {
-                if p.pathsClosed {
-                    findings.append(["finding": "new_argument", "path": .string(leaf.path), "seen": .string(leaf.shapeClass)])
-                    sentences.append("new argument \(leaf.path)")
-                }
+                newPath = true
+                findings.append(["finding": "new_argument", "path": .string(leaf.path), "seen": .string(leaf.shapeClass)])
+                sentences.append("new argument \(leaf.path)")
                 continue
             }
-            if path.closed, path.profile.classes[leaf.shapeClass] == nil {
-                let expected = path.profile.classes.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.prefix(5)
-                findings.append(.object([
-                    JSONMember("finding", "new_class"), JSONMember("path", .string(leaf.path)),
-                    JSONMember("seen", .string(leaf.shapeClass)),
-                    JSONMember("expected", .object(expected.map { JSONMember($0.key, .number(Double($0.value))) })),
-                ]))
-                sentences.append("\(leaf.path) is \(leaf.shapeClass) where the baseline saw only "
-                    + expected.map(\.key).joined(separator: ", "))
+            if let test = path.novelty {
+                let novel = path.profile.classes[leaf.shapeClass] == nil
+                sums[test.slot] = max(0, sums[test.slot] + (novel ? test.hit : test.miss))
+                score = max(score, sums[test.slot])
+                if novel {
+                    let escalates = StringShape.privilege(ofClass: leaf.shapeClass) > path.privilege
+                    instant = instant || escalates
+                    let expected = path.profile.classes.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.prefix(5)
+                    findings.append(.object([
+                        JSONMember("finding", escalates ? "escalation" : "new_class"), JSONMember("path", .string(leaf.path)),
+                        JSONMember("seen", .string(leaf.shapeClass)),
+                        JSONMember("expected", .object(expected.map { JSONMember($0.key, .number(Double($0.value))) })),
+                    ]))
+                    sentences.append("\(leaf.path) is \(leaf.shapeClass) where the baseline saw only "
+                        + expected.map(\.key).joined(separator: ", "))
+                }
             }
             if let x = leaf.number, x > 0, let range = path.range {
                 let lx = log10(x)
                 if lx > range.upper || lx < range.lower {
+                    instant = true
                     findings.append(.object([
                         JSONMember("finding", "out_of_range"), JSONMember("path", .string(leaf.path)),
                         JSONMember("seen", .number(x)), JSONMember("baseline_min", .number(range.min)),
@@ -81,44 +97,84 @@ enum ArgsDriftDetector {
                 }
             }
         }
-        guard !findings.isEmpty else { return }
+        let keys = p.newPathTest
+        sums[keys.slot] = max(0, sums[keys.slot] + (newPath ? keys.hit : keys.miss))
+        score = max(score, sums[keys.slot])
+        guard !findings.isEmpty, instant || o.isDestructive || score > threshold else { return }
+        // This call completes the evidence: restart the tests of this tool.
+        for slot in p.slots { sums[slot] = 0 }
         let sev: Alert.Severity = o.isDestructive ? .critical : .warning
         guard incidents.admit(.driftArgs, subject: o.tool, severity: sev, at: o.ts, quiet: settings.quietPeriod) else { return }
-        let message = "\(o.agent) called \(o.tool) with arguments unlike its baseline of \(Format.int(p.calls)) calls: "
+        let how = instant || o.isDestructive ? "" : " (repeatedly)"
+        let message = "\(o.agent) called \(o.tool) with arguments unlike its baseline of \(Format.int(p.calls)) calls\(how): "
             + sentences.prefix(3).joined(separator: "; ") + "."
-        alerts.append(o.alert(.driftArgs, sev, score: Double(findings.count), threshold: 1, message: message, evidence: [
-            "tool": .string(o.tool), "findings": .array(findings), "baseline_calls": .number(Double(p.calls)),
-        ]))
+        alerts.append(o.alert(.driftArgs, sev, score: instant ? 1 : score, threshold: instant ? 1 : threshold, message: message,
+                              evidence: ["tool": .string(o.tool), "findings": .array(findings), "baseline_calls": .number(Double(p.calls))]))
     }
 }
 
-/// A tool's argument profile with closedness and ranges decided once, at compile time.
+/// The LLR increments of one novelty test and where its statistic lives.
+struct NoveltyTest: Sendable {
+    let slot: Int
+    /// Added on a novel call, and on an ordinary one (negative).
+    let hit: Double
+    let miss: Double
+
+    init(slot: Int, observations n: Int, singletons n1: Int) {
+        self.slot = slot
+        let q0 = ArgsDriftDetector.goodTuringNovelty(observations: n, singletons: n1)
+        let q1 = min(0.5, ArgsDriftDetector.noveltyFactor * q0)
+        hit = log(q1 / q0)
+        miss = log((1 - q1) / (1 - q0))
+    }
+}
+
+/// A tool's argument profile compiled once: novelty tests, privilege and
+/// numeric ranges per field.
 struct ToolArgsModel: Sendable {
     struct Path: Sendable {
         let profile: PathProfile
-        let closed: Bool
+        /// Nil for a free-form field (more classes than the baseline keeps).
+        let novelty: NoveltyTest?
+        /// The highest `StringShape.privilege` among the field's baseline classes.
+        let privilege: Int
         /// Acceptable log10 range for positive numbers, when the baseline has enough of them.
         let range: (min: Double, max: Double, lower: Double, upper: Double)?
     }
 
     let calls: Int
-    let pathsClosed: Bool
     let paths: [String: Path]
+    let newPathTest: NoveltyTest
+    /// The statistic slots this tool's tests use.
+    let slots: [Int]
 
-    init(_ p: ToolProfile) {
+    /// - Parameter firstSlot: where this tool's statistics start in the agent's array.
+    init(_ p: ToolProfile, firstSlot: Int) {
         calls = p.calls
-        let pathSingletons = p.paths.values.reduce(0) { $0 + ($1.count == 1 ? 1 : 0) }
-        pathsClosed = p.pathsOverflow == 0 && ArgsDriftDetector.isClosed(observations: p.calls, singletons: pathSingletons)
-        paths = p.paths.mapValues { path in
-            let singletons = path.classes.values.reduce(0) { $0 + ($1 == 1 ? 1 : 0) }
-            let closed = !path.open && ArgsDriftDetector.isClosed(observations: path.count, singletons: singletons)
+        var slot = firstSlot
+        let pathSingletons = p.paths.values.reduce(0) { $0 + ($1.count == 1 ? 1 : 0) } + p.pathsOverflow
+        newPathTest = NoveltyTest(slot: slot, observations: p.calls, singletons: pathSingletons)
+        var slots = [slot]
+        slot += 1
+        var paths: [String: Path] = [:]
+        for (name, path) in p.paths.sorted(by: { $0.key < $1.key }) {
+            var novelty: NoveltyTest?
+            if !path.open {
+                let singletons = path.classes.values.reduce(0) { $0 + ($1 == 1 ? 1 : 0) }
+                novelty = NoveltyTest(slot: slot, observations: path.count, singletons: singletons)
+                slots.append(slot)
+                slot += 1
+            }
             var range: (Double, Double, Double, Double)?
             if path.positiveCount >= ArgsDriftDetector.minObservations, let lo = path.positiveMin, let hi = path.positiveMax {
                 // Tolerance: the baseline's own spread in decades, at least one.
                 let spread = max(1, log10(hi / lo))
                 range = (lo, hi, log10(lo) - spread, log10(hi) + spread)
             }
-            return Path(profile: path, closed: closed, range: range)
+            let privilege = path.classes.keys.map(StringShape.privilege(ofClass:)).max() ?? 0
+            paths[name] = Path(profile: path, novelty: novelty, privilege: privilege, range: range)
         }
+        self.paths = paths
+        self.slots = slots
     }
 }

@@ -91,12 +91,15 @@ struct AgentState: Sendable {
     var tools: ToolDriftDetector
     var rate = RateDetector()
     var incidents = IncidentLog()
+    /// Argument novelty statistics, one per test of the model's `args`.
+    var argsNovelty: [Double] = []
     var sinceSweep = 0
 
     init(model: AgentModel, policy: AgentPolicy) {
         self.model = model
         self.policy = policy
         tools = ToolDriftDetector(trackedTools: model.trackedCount)
+        argsNovelty = Array(repeating: 0, count: model.argsTestCount)
     }
 
     init(learning agent: String, policy: AgentPolicy) {
@@ -138,7 +141,8 @@ struct AgentState: Sendable {
 
         if let o = observation, let m = model {
             if let argsModel = m.args[o.tool] {
-                ArgsDriftDetector.observe(o, model: argsModel, settings: settings, incidents: &incidents, into: &alerts)
+                ArgsDriftDetector.observe(o, model: argsModel, sums: &argsNovelty, threshold: m.argsThreshold, settings: settings,
+                                          incidents: &incidents, into: &alerts)
             } else {
                 ArgsDriftDetector.newTool(o, model: m, settings: settings, incidents: &incidents, into: &alerts)
             }
@@ -167,6 +171,7 @@ struct AgentState: Sendable {
         model = m
         builder = nil
         tools = ToolDriftDetector(trackedTools: m.trackedCount)
+        argsNovelty = Array(repeating: 0, count: m.argsTestCount)
         rate = RateDetector()
         // Sessions keep their loop and spend state but restart their tool
         // context, because indices now refer to the model's tools.

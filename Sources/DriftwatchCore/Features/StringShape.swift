@@ -12,7 +12,7 @@
 /// | `url:https://host` | `https://api.example.com/x` |
 /// | `email:@domain` | `c-1@example.com` |
 /// | `path:/etc`, `path:src`, `path:~`, `path:..` | `/etc/passwd`, `src/app.py` |
-/// | `file:.md` | `README.md` |
+/// | `file` | `README.md`, `go.mod` (a bare file name; extensions vary too freely to be classes) |
 /// | `cmd:rm` | `rm -rf /var/lib/x` (a command word followed by flags or paths) |
 /// | `uuid`, `hex` | `0a744be8-68ab-…`, `deadbeefdeadbeef` |
 /// | `word:pending` | a single alphabetic token of ≤ 24 characters, lower-cased |
@@ -29,6 +29,35 @@ public enum StringShape {
         "FROM", "WHERE", "SET", "INTO", "TABLE", "VALUES", "DATABASE", "INDEX", "VIEW", "SCHEMA", "ON", "AS",
         "LIMIT", "JOIN", "*", "COUNT(*)", "USER", "ROLE", "ALL",
     ]
+
+    static let sqlWrite: Set<String> = ["INSERT", "UPDATE", "DELETE", "MERGE", "REPLACE", "UPSERT", "COPY"]
+    static let sqlAdmin: Set<String> = ["DROP", "ALTER", "CREATE", "TRUNCATE", "GRANT", "REVOKE", "ATTACH", "VACUUM",
+                                        "EXEC", "EXECUTE", "CALL"]
+    static let dangerousCommands: Set<String> = [
+        "rm", "rmdir", "dd", "mkfs", "shred", "truncate", "mv", "chmod", "chown", "sudo", "su", "kill", "pkill", "killall",
+        "shutdown", "reboot", "halt", "curl", "wget", "nc", "ncat", "netcat", "scp", "ssh", "rsync", "ftp", "iptables",
+    ]
+    static let scratchRoots: Set<String> = ["path:/tmp", "path:/var"]
+
+    /// How much a class of value can do, for instant alerts on escalation:
+    /// 0 for data; SQL 1 read, 2 write, 3 schema or privilege change; paths 1
+    /// outside the working tree (`..`, `~`, `/tmp`, `/var`), 2 any other
+    /// absolute root; commands 1, or 2 for destructive, privilege or network
+    /// tools. A value whose privilege exceeds every class the baseline saw in
+    /// that field (`DELETE` where only `SELECT` was seen, `/etc` where only
+    /// `src/` was) is one-event evidence.
+    public static func privilege(ofClass c: String) -> Int {
+        if c.hasPrefix("sql:") {
+            let verb = String(c.dropFirst(4))
+            return sqlAdmin.contains(verb) ? 3 : sqlWrite.contains(verb) ? 2 : 1
+        }
+        if c.hasPrefix("path:") {
+            if c == "path:.." || c == "path:~" || scratchRoots.contains(c) { return 1 }
+            return c.hasPrefix("path:/") ? 2 : 0
+        }
+        if c.hasPrefix("cmd:") { return dangerousCommands.contains(String(c.dropFirst(4))) ? 2 : 1 }
+        return 0
+    }
 
     /// Classifies by bytes: ASCII decides structure, any non-ASCII byte counts as a letter.
     public static func classify(_ s: String) -> String {
@@ -55,11 +84,8 @@ public enum StringShape {
         let first = UnsafeRawBufferPointer(rebasing: b[tokens[0]])
         if words == 1 { return classifyToken(first) }
         if first.count <= 12, let verb = upperASCII(first), sqlVerbs.contains(verb) {
-            let shouting = first.allSatisfy { !isLower($0) }
-            let isSQL = shouting || tokens.dropFirst().contains { r in
-                r.count <= 9 && upperASCII(UnsafeRawBufferPointer(rebasing: b[r])).map(sqlClauses.contains) == true
-            }
-            if isSQL { return "sql:" + verb }
+            let rest = tokens.dropFirst().prefix(16).map { upperASCII(UnsafeRawBufferPointer(rebasing: b[$0])) ?? "" }
+            if looksLikeSQL(verb, rest) { return "sql:" + verb }
         }
         if first.count <= 32, first.allSatisfy({ isAlnum($0) || $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "-") }),
            tokens.dropFirst().contains(where: { r in
@@ -74,6 +100,35 @@ public enum StringShape {
         case 2...3: return "text:short"
         case 4...15: return "text:medium"
         default: return "text:long"
+        }
+    }
+
+    static let sqlObjects: Set<String> = ["TABLE", "DATABASE", "INDEX", "VIEW", "SCHEMA", "USER", "ROLE", "TRIGGER",
+                                          "FUNCTION", "PROCEDURE", "SEQUENCE", "EXTENSION", "COLUMN"]
+
+    /// A SQL verb followed by its statement's shape, so that prose starting
+    /// with "Update", "Select" or "Create" is not taken for SQL:
+    /// `UPDATE t SET`, `DELETE FROM`, `INSERT INTO`, `SELECT … FROM` (or
+    /// `SELECT` of a literal list), `DROP|CREATE|ALTER|TRUNCATE TABLE …`,
+    /// `GRANT|REVOKE … ON|TO`, `WITH x AS`, `EXPLAIN|DESCRIBE|SHOW` plus SQL.
+    static func looksLikeSQL(_ verb: String, _ rest: [String]) -> Bool {
+        func at(_ i: Int) -> String { i < rest.count ? rest[i] : "" }
+        switch verb {
+        case "UPDATE": return at(1) == "SET"
+        case "DELETE": return at(0) == "FROM"
+        case "INSERT", "REPLACE", "UPSERT": return at(0) == "INTO"
+        case "MERGE": return at(0) == "INTO"
+        case "SELECT": return rest.contains("FROM") || at(0) == "*" || at(0) == "COUNT(*)" || at(0) == "1"
+        case "DROP", "CREATE", "ALTER", "TRUNCATE":
+            return sqlObjects.contains(at(0)) || (at(0) == "OR" && at(1) == "REPLACE") || (at(0) == "IF" && at(1) == "EXISTS")
+                || (at(0) == "UNIQUE" && at(1) == "INDEX") || (verb == "TRUNCATE" && rest.count == 1)
+        case "GRANT", "REVOKE": return rest.contains("ON") || rest.contains("TO") || rest.contains("FROM")
+        case "WITH": return at(1) == "AS" || (at(0) == "RECURSIVE" && at(2) == "AS")
+        case "EXPLAIN", "DESCRIBE", "SHOW": return sqlVerbs.contains(at(0)) || sqlObjects.contains(at(0)) || at(0) == "TABLES"
+        case "COPY": return rest.contains("FROM") || rest.contains("TO")
+        case "CALL", "EXEC", "EXECUTE": return rest.count <= 3
+        case "VACUUM", "ATTACH", "PRAGMA": return rest.count <= 3
+        default: return false
         }
     }
 
@@ -105,7 +160,7 @@ public enum StringShape {
         if let dot = t.lastIndex(of: UInt8(ascii: ".")), dot > 0 {
             let ext = t[(dot + 1)...]
             if (1...5).contains(ext.count), ext.allSatisfy(isAlnum), ext.contains(where: isLetter) {
-                return "file:." + lowered(UnsafeRawBufferPointer(rebasing: ext))
+                return "file"
             }
         }
         return "id:" + pattern(t)

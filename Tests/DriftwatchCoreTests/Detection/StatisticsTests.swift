@@ -90,7 +90,7 @@ struct StringShapeTests {
         ("c-04088", "id:a-9"),
         ("T-12345", "id:a-9"),
         ("12345", "id:9"),
-        ("README.md", "file:.md"),
+        ("README.md", "file"),
         ("rm -rf /var/lib/x", "cmd:rm"),
         ("git push --force", "cmd:git"),
         ("hello world", "text:short"),
