@@ -20,7 +20,7 @@ private let insertEvent = "INSERT INTO events (ts_ns, received_ns, agent, tool) 
         let applied = try writer.readSync { db in
             try db.fetchAll("SELECT name FROM schema_migrations") { $0.text(at: 0) }
         }
-        #expect(applied == ["v1"])
+        #expect(applied == ["v1", "v2"])
     }
 }
 
