@@ -147,5 +147,5 @@ private let insertEvent = "INSERT INTO events (ts_ns, received_ns, agent, tool) 
     }
     let reopened = try DatabasePool(path: path, migrator: Schema.migrator)
     #expect(try await reopened.read { db in try db.fetchInt64("SELECT count(*) FROM events") } == 1)
-    #expect(try await reopened.read { db in try db.fetchInt64("SELECT count(*) FROM schema_migrations") } == 1)
+    #expect(try await reopened.read { db in try db.fetchInt64("SELECT count(*) FROM schema_migrations") } == 2)
 }
