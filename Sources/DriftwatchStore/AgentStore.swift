@@ -37,6 +37,25 @@ public struct AgentCounters: Sendable, Equatable {
     public var tokensOut: Int64
     public var firstSeenNS: Int64
     public var lastSeenNS: Int64
+
+    /// Counters of an agent that has sent nothing yet.
+    public init(agent: String) {
+        self.init(agent: agent, events: 0, toolCalls: 0, errors: 0, costUSD: 0, tokensIn: 0, tokensOut: 0,
+                  firstSeenNS: 0, lastSeenNS: 0)
+    }
+
+    init(agent: String, events: Int64, toolCalls: Int64, errors: Int64, costUSD: Double, tokensIn: Int64,
+         tokensOut: Int64, firstSeenNS: Int64, lastSeenNS: Int64) {
+        self.agent = agent
+        self.events = events
+        self.toolCalls = toolCalls
+        self.errors = errors
+        self.costUSD = costUSD
+        self.tokensIn = tokensIn
+        self.tokensOut = tokensOut
+        self.firstSeenNS = firstSeenNS
+        self.lastSeenNS = lastSeenNS
+    }
 }
 
 /// Per-agent counters, kept incrementally by the ingest writer.
