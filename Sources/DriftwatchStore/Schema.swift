@@ -11,6 +11,7 @@ public enum Schema {
     public static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1", createV1)
+        migrator.registerMigration("v2", createV2)
         return migrator
     }
 

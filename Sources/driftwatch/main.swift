@@ -29,6 +29,8 @@ let generalHelp = """
       baseline learn FILE... --out DIR                     learn one baseline per agent from known-good history
       baseline show AGENT|FILE [--baselines DIR]           print a baseline in readable form
       baseline diff A.json B.json                          what changed between two baselines
+      serve [--config FILE] [--db FILE] [--listen HOST:PORT] [--baselines DIR] [--stdin]
+                                                           the service: HTTP ingest and API, optional NDJSON on stdin
 
     `-` reads standard input (pipe zcat for compressed files).
     Every command has --help. Exit codes: 0 ok, 64 bad usage, 65 bad data, 69 unavailable.
@@ -159,6 +161,61 @@ func baseline(_ args: ArraySlice<String>) throws -> Int32 {
     }
 }
 
+let serveHelp = """
+    usage: driftwatch serve [--config FILE] [--db FILE] [--listen HOST:PORT] [--baselines DIR] [--stdin]
+
+    Runs the service: HTTP ingest (POST /v1/events, /v1/traces, /v1/hooks/claude-code),
+    the read API (/v1/agents, /v1/alerts), /metrics and /healthz, over a SQLite store.
+    Options override the configuration file:
+      --config FILE       configuration (spec §6); an unknown key is an error (exit 65)
+      --db FILE           SQLite store (default driftwatch.db)
+      --listen HOST:PORT  default 127.0.0.1:8080; port 0 picks a free port (printed on stderr);
+                          a non-loopback address needs tokens in the configuration (exit 64)
+      --baselines DIR     load DIR/*.json at start (default baselines, if it exists)
+      --stdin             also read NDJSON events from standard input
+    SIGTERM / SIGINT stop accepting, drain in-flight requests, commit the last batch, exit 0.
+    """
+
+/// `driftwatch serve`: async, so it runs outside `run(_:)`.
+func serve(_ args: ArraySlice<String>) async -> Int32 {
+    let settings: ServeSettings
+    do {
+        let a = try Arguments(args, valued: ["--config", "--db", "--listen", "--baselines"], flags: ["--stdin"])
+        if a.flags.contains("--help") {
+            print(serveHelp)
+            return Exit.ok
+        }
+        guard a.positional.isEmpty else { throw UsageError(message: "serve takes no arguments (got \(a.positional[0]))") }
+        var baselinesInFile = false
+        var config = Configuration()
+        if let path = a.options["--config"] {
+            let bytes = try FileInput.readAll(path)
+            config = try Configuration(bytes: bytes)
+            baselinesInFile = (try? JSONScanner.parse(bytes))?["baselines"] != nil
+        }
+        settings = try ServeSettings(configuration: config, baselinesInFile: baselinesInFile, listen: a.options["--listen"],
+                                     databasePath: a.options["--db"], baselinesDirectory: a.options["--baselines"],
+                                     readStandardInput: a.flags.contains("--stdin"))
+    } catch let error as UsageError {
+        printError("driftwatch serve: \(error.message)")
+        return Exit.usage
+    } catch let error as ServiceError {
+        printError("driftwatch serve: \(error)")
+        return error.exitCode
+    } catch {
+        printError("driftwatch serve: \(error)")
+        return Exit.data
+    }
+    do {
+        let service = try DriftwatchService(settings: settings)
+        await service.run()
+        return Exit.ok
+    } catch {
+        printError("driftwatch serve: \(error)")
+        return error.exitCode
+    }
+}
+
 func run(_ argv: [String]) -> Int32 {
     let args = argv.dropFirst()
     guard let command = args.first else {
@@ -190,4 +247,7 @@ func run(_ argv: [String]) -> Int32 {
     }
 }
 
+if CommandLine.arguments.count > 1 && CommandLine.arguments[1] == "serve" {
+    exit(await serve(CommandLine.arguments.dropFirst(2)))
+}
 exit(run(CommandLine.arguments))

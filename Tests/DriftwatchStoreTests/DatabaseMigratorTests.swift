@@ -71,12 +71,12 @@ private func twoStepMigrator() -> DatabaseMigrator {
     #expect(!db.isInTransaction)
 }
 
-@Test func schemaV1CreatesEveryTable() throws {
+@Test func schemaCreatesEveryTable() throws {
     let db = try Database(path: ":memory:")
-    #expect(try Schema.migrator.migrate(db) == ["v1"])
+    #expect(try Schema.migrator.migrate(db) == ["v1", "v2"])
     let tables = Set(try db.fetchAll("SELECT name FROM sqlite_schema WHERE type = 'table'") { $0.text(at: 0) ?? "" })
     for table in ["events", "alerts", "baselines", "breakers", "breaker_transitions", "outbox", "audit",
-                  "schema_migrations"] {
+                  "agents", "heartbeat", "schema_migrations"] {
         #expect(tables.contains(table), "missing \(table)")
     }
 }
