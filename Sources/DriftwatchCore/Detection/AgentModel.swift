@@ -121,7 +121,7 @@ final class AgentModel: Sendable {
         // Loops: geometric run lengths under the baseline's repeat rates.
         let s = b.sessions
         let pooled = s.repeatPairs.values.reduce(PairCount()) { PairCount(trials: $0.trials + $1.trials, hits: $0.hits + $1.hits) }
-        let hazards = Self.runHazards(s.repeatRuns)
+        let hazards = Self.runHazards(s.repeatRuns, prior: Self.laplace(pooled))
         func runLimit(_ p: Double) -> Int { Self.runLimit(firstRepeat: p, hazards: hazards, alpha: alpha) }
         repeatLimit = toolNames.map { runLimit(Self.laplace(s.repeatPairs[$0] ?? PairCount())) }
         repeatLimitOther = runLimit(Self.laplace(pooled))
@@ -156,16 +156,18 @@ final class AgentModel: Sendable {
     }
 
     /// h[k − 2] = P(a run of identical calls that reached length k goes on),
-    /// k = 2 … maxRunBucket, from the baseline's run lengths; each length's
-    /// estimate is shrunk towards the rate pooled over all lengths, so
-    /// lengths never seen get the pooled rate rather than ½.
-    static func runHazards(_ runs: [Int]) -> [Double] {
+    /// k = 2 … maxRunBucket, from the baseline's run lengths. Each length's
+    /// estimate is shrunk (weight 2) towards the rate pooled over all lengths,
+    /// and that towards `prior`, the agent's rate of starting a repeat at all:
+    /// with no runs in the baseline the model is geometric in that rate, and
+    /// lengths never seen get the pooled rate.
+    static func runHazards(_ runs: [Int], prior: Double) -> [Double] {
         let n = runs.count
         var atLeast = [Int](repeating: 0, count: n + 1)  // atLeast[i]: runs of length ≥ i + 2
         for i in stride(from: n - 1, through: 0, by: -1) { atLeast[i] = atLeast[i + 1] + runs[i] }
         let reached = atLeast[0..<n].reduce(0, +)
         let wentOn = atLeast[1...n].reduce(0, +)
-        let pooled = (Double(wentOn) + 1) / (Double(reached) + 2)
+        let pooled = (Double(wentOn) + 2 * prior) / (Double(reached) + 2)
         return (0..<n).map { (Double(atLeast[$0 + 1]) + 2 * pooled) / (Double(atLeast[$0]) + 2) }
     }
 

@@ -93,6 +93,9 @@ struct AgentState: Sendable {
     var incidents = IncidentLog()
     /// Argument novelty statistics, one per test of the model's `args`.
     var argsNovelty: [Double] = []
+    /// When sessions last raised cost.session: two or more within the quiet
+    /// period mean the cause is agent-wide (a pricier model, a longer prompt).
+    var sessionCostAlerts: [(session: String, at: EventTime)] = []
     var sinceSweep = 0
 
     init(model: AgentModel, policy: AgentPolicy) {
@@ -132,11 +135,23 @@ struct AgentState: Sendable {
         var spendCounted = true
         if let id = event.session {
             let subject = observation ?? context(.costSession)
+            let before = alerts.count
+            // An open agent-wide spend incident explains a session's high spend too.
+            let agentSpendIncident = incidents.isOpen(.costRate, at: ts, quiet: settings.quietPeriod)
             let outcome = sessions[id, default: SessionState()].observe(
-                subject, isCall: observation != nil, cost: cost, model: model, policy: policy, settings: settings, into: &alerts)
+                subject, isCall: observation != nil, cost: cost, model: model, policy: policy,
+                agentSpendIncident: agentSpendIncident, settings: settings, into: &alerts)
             row = outcome.previousTool ?? model?.startRow ?? row
             explainedByLoop = outcome.inLoopIncident
-            spendCounted = outcome.spendCounted
+            if alerts[before...].contains(where: { $0.kind == .costSession }) {
+                sessionCostAlerts.removeAll { $0.session == id || ts - $0.at >= settings.quietPeriod }
+                sessionCostAlerts.append((id, ts))
+                if sessionCostAlerts.count > 2 { sessionCostAlerts.removeFirst() }
+            }
+            let agentWide = sessionCostAlerts.count == 2 && ts - sessionCostAlerts[0].at < settings.quietPeriod
+            // One runaway session is its own incident and stays out of the agent's
+            // spend rate; several at once are the agent's, and count.
+            spendCounted = outcome.spendCounted || agentWide
         }
 
         if let o = observation, let m = model {
@@ -212,7 +227,7 @@ struct SessionState: Sendable {
 
     /// Everything session-scoped for one event, in one in-place access.
     mutating func observe(_ o: Observation, isCall: Bool, cost: Double, model m: AgentModel?, policy: AgentPolicy,
-                          settings: DetectionSettings, into alerts: inout [Alert]) -> Outcome
+                          agentSpendIncident: Bool, settings: DetectionSettings, into alerts: inout [Alert]) -> Outcome
     {
         lastTS = max(lastTS, o.ts)
         // Spend of a session already in a cost incident is that incident, not the agent's rate.
@@ -222,7 +237,8 @@ struct SessionState: Sendable {
             observeCall(o, model: m, settings: settings, into: &alerts)
             previousTool = o.toolIndex
         }
-        observeSpend(cost, context: o, model: m, policy: policy, settings: settings, into: &alerts)
+        observeSpend(cost, context: o, model: m, policy: policy, agentSpendIncident: agentSpendIncident, settings: settings,
+                     into: &alerts)
         return Outcome(previousTool: previous, inLoopIncident: hasLoopIncident(at: o.ts, settings), spendCounted: spendCounted)
     }
 
@@ -252,7 +268,7 @@ struct SessionState: Sendable {
     }
 
     mutating func observeSpend(_ cost: Double, context o: Observation, model m: AgentModel?, policy: AgentPolicy,
-                               settings: DetectionSettings, into alerts: inout [Alert])
+                               agentSpendIncident: Bool, settings: DetectionSettings, into alerts: inout [Alert])
     {
         guard cost > 0 else { return }
         spend += cost
@@ -267,6 +283,9 @@ struct SessionState: Sendable {
         }
         guard let m, let bound = m.sessionCostBound(afterCalls: n), spend > bound else { return }
         let sev = severity(score: spend, threshold: bound)
+        // While the agent's spend rate is an open incident, a session merely
+        // above its bound is part of it; only a critical one is news.
+        if agentSpendIncident, sev == .warning { return }
         guard incidents.admit(.costSession, severity: sev, at: o.ts, quiet: settings.quietPeriod) else { return }
         let typical = m.baseline.sessions.logCostAt[SessionProfile.checkpoints.first(where: { $0 >= n }) ?? 0].map { exp($0.mean) }
         var message = "Session \(o.session ?? "") of \(o.agent) has spent \(Format.usd(spend)) in \(Format.int(n)) calls, above the "

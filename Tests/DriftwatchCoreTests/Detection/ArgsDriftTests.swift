@@ -1,8 +1,9 @@
 import Testing
 @testable import DriftwatchCore
 
-/// drift.args: instant alerts where the baseline says a field is closed, and
-/// silence where it is free-form or the value is in range (design.md principle 3).
+/// drift.args: instant alerts on privilege escalation and far-out numbers
+/// (design.md principle 3), sequential evidence for other novelty, and
+/// silence where a field is free-form or the value is in range.
 struct ArgsDriftTests {
     struct Case: Sendable, CustomTestStringConvertible {
         var name: String
@@ -15,15 +16,12 @@ struct ArgsDriftTests {
 
     static let firing: [Case] = [
         Case(name: "DELETE where only SELECT was seen", tool: "sql.query", args: Scenario.deleteArgs,
-             finding: "new_class", path: "query"),
-        Case(name: "a new key", tool: "sql.query",
-             args: ["query": "SELECT id FROM invoices WHERE id = ?", "params": ["c-00001"], "limit": 50, "dry_run": false],
-             finding: "new_argument", path: "dry_run"),
+             finding: "escalation", path: "query"),
         Case(name: "a number 10,000× the range", tool: "sql.query",
              args: ["query": "SELECT id FROM invoices WHERE id = ?", "params": ["c-00001"], "limit": 1_000_000],
              finding: "out_of_range", path: "limit"),
         Case(name: "a path outside src/", tool: "files.read", args: ["path": "/etc/shadow", "max_bytes": 4096],
-             finding: "new_class", path: "path"),
+             finding: "escalation", path: "path"),
     ]
 
     static let silent: [Case] = [
@@ -55,15 +53,35 @@ struct ArgsDriftTests {
         #expect(alert.message.contains(c.path))
     }
 
+    static let newKeyArgs: JSONValue = [
+        "query": "SELECT id FROM invoices WHERE id = ?", "params": ["c-00001"], "limit": 50, "dry_run": false,
+    ]
+
+    /// A new key is evidence, not proof: once is the near-miss, a run of them fires.
+    @Test func aNewKeyOnceIsSilent() {
+        #expect(Scenario.oneCall("sql.query", Self.newKeyArgs).alerts.of(.driftArgs).isEmpty)
+    }
+
+    @Test func aNewKeyInManyCallsFiresOnceWithTheKeyNamed() throws {
+        let run = Scenario.repeatedCall("sql.query", Self.newKeyArgs, repeats: 12)
+        let alerts = run.alerts.of(.driftArgs)
+        #expect(alerts.count == 1, "\(run.alerts.kinds)")
+        let alert = try #require(alerts.first)
+        #expect(alert.score > alert.threshold)
+        let findings = try #require(alert.evidence["findings"]?.arrayValue)
+        #expect(findings.contains { $0["finding"] == "new_argument" && $0["path"] == "dry_run" }, "\(findings)")
+    }
+
     @Test func deleteFindingNamesWhatWasSeenAndExpected() throws {
         let run = Scenario.oneCall("sql.query", Scenario.deleteArgs)
         let finding = try #require(run.alerts.of(.driftArgs).first?.evidence["findings"]?.arrayValue?.first)
+        #expect(finding["finding"] == "escalation")
         #expect(finding["seen"] == "sql:DELETE")
         #expect(finding["expected"]?["sql:SELECT"]?.doubleValue == Double(Scenario.baseline.tools["sql.query"]!.calls))
     }
 
     @Test func outOfRangeFindingCarriesTheBaselineRange() throws {
-        let run = Scenario.oneCall("sql.query", Self.firing[2].args)
+        let run = Scenario.oneCall("sql.query", Self.firing.first { $0.finding == "out_of_range" }!.args)
         let finding = try #require(run.alerts.of(.driftArgs).first?.evidence["findings"]?.arrayValue?.first)
         #expect(finding["seen"]?.doubleValue == 1_000_000)
         #expect(finding["baseline_min"]?.doubleValue == 10)

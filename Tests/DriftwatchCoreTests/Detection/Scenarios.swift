@@ -83,6 +83,16 @@ enum Scenario {
         }
     }
 
+    /// `repeats` calls of `tool` with the given arguments, each amid a few clean calls.
+    static func repeatedCall(_ tool: String, _ args: JSONValue, repeats: Int) -> MonitorRun {
+        run { agent, run in
+            for _ in 0..<repeats {
+                run.feed(agent.call(tool, args: args, session: nil))
+                run.feed(agent.calls(3))
+            }
+        }
+    }
+
     // MARK: Loops
 
     static func identicalCalls(_ n: Int, then different: Int = 0) -> MonitorRun {
