@@ -138,6 +138,17 @@ public struct PairCount: Sendable, Equatable {
         self.hits = hits
     }
 
+    /// The rate at an approximate 95% upper confidence bound of the hit count
+    /// (hits + 2√(hits + 1) + 1, i.e. 3 for none: the "rule of three"). Alarm
+    /// bounds use it so that a thin baseline that happened to see no repeat,
+    /// no cycle or no retry does not declare them near impossible; with many
+    /// trials it tends to hits/trials. Capped at ½: with next to no trials
+    /// the rate is unknown, and a coin toss gives bounds close to the
+    /// absolute limits used while learning.
+    public var upperRate: Double {
+        min(0.5, (Double(hits) + 2 * Double(hits + 1).squareRoot() + 1) / Double(trials + 1))
+    }
+
     /// Posterior mean under a Beta prior centred on `prior` with weight `weight`.
     public func rate(prior: Double, weight: Double = 2) -> Double {
         (Double(hits) + prior * weight) / (Double(trials) + weight)

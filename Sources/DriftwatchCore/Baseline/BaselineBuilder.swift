@@ -19,6 +19,7 @@ public struct BaselineBuilder: Sendable {
 
     struct SessionTrack: Sendable {
         var lastTool: String?
+        var lastFailed = false
         /// Last four fingerprints, most recent last.
         var recent: [UInt64] = []
         var calls = 0
@@ -36,8 +37,16 @@ public struct BaselineBuilder: Sendable {
         mutating func addCall(_ tool: String, failed: Bool, fingerprint fp: UInt64, stats: inout SessionProfile,
                               transitions: inout [String: [String: Int]])
         {
-            transitions[lastTool ?? Baseline.start, default: [:]][tool, default: 0] += 1
-            if let prevTool = lastTool, let prev = recent.last {
+            // An identical call after a success is loop evidence (loop.repeat
+            // owns it), not a choice of the next tool: the transition model and
+            // the drift tests built on it leave it out, here and in the Monitor.
+            if !(recent.last == fp && !lastFailed) {
+                transitions[lastTool ?? Baseline.start, default: [:]][tool, default: 0] += 1
+            }
+            // A repeat re-issues a call that succeeded; an identical call after a
+            // failure is a retry (loop.error_retry's business), so it is not a
+            // repeat trial and it starts no run.
+            if let prevTool = lastTool, let prev = recent.last, !lastFailed {
                 let same = prev == fp
                 stats.repeatPairs[prevTool, default: PairCount()].trials += 1
                 if same { stats.repeatPairs[prevTool]!.hits += 1 }
@@ -65,9 +74,12 @@ public struct BaselineBuilder: Sendable {
             if let streak = failingTools[tool] {
                 stats.longestFailureStreak = max(stats.longestFailureStreak, streak)
             }
+            if lastFailed, run >= 2 { endRun(into: &stats) }
+            if lastFailed { run = 1 }
             recent.append(fp)
             if recent.count > 4 { recent.removeFirst() }
             lastTool = tool
+            lastFailed = failed
             calls += 1
             if cost > 0, SessionProfile.checkpoints.contains(calls) {
                 stats.logCostAt[calls, default: RunningStats()].add(log(cost))

@@ -121,13 +121,13 @@ final class AgentModel: Sendable {
         // Loops: geometric run lengths under the baseline's repeat rates.
         let s = b.sessions
         let pooled = s.repeatPairs.values.reduce(PairCount()) { PairCount(trials: $0.trials + $1.trials, hits: $0.hits + $1.hits) }
-        let hazards = Self.runHazards(s.repeatRuns, prior: Self.laplace(pooled))
+        let hazards = Self.runHazards(s.repeatRuns, prior: pooled.upperRate)
         func runLimit(_ p: Double) -> Int { Self.runLimit(firstRepeat: p, hazards: hazards, alpha: alpha) }
-        repeatLimit = toolNames.map { runLimit(Self.laplace(s.repeatPairs[$0] ?? PairCount())) }
-        repeatLimitOther = runLimit(Self.laplace(pooled))
-        cycleLimit = (2...4).map { lag in max(lag, Int((log(alpha) / log(Self.laplace(s.lagPairs[lag - 2]))).rounded(.up))) }
-        let firstFailure = Self.laplace(s.failures)
-        let refail = Self.laplace(s.retryAfterError)
+        repeatLimit = toolNames.map { runLimit((s.repeatPairs[$0] ?? PairCount()).upperRate) }
+        repeatLimitOther = runLimit(pooled.upperRate)
+        cycleLimit = (2...4).map { lag in max(lag, Int((log(alpha) / log(s.lagPairs[lag - 2].upperRate)).rounded(.up))) }
+        let firstFailure = s.failures.upperRate
+        let refail = s.retryAfterError.upperRate
         failureLimit = max(3, 1 + Int((log(alpha / firstFailure) / log(refail)).rounded(.up)))
 
         // Session cost: per checkpoint a Student-t predictive bound on ln(cost),
@@ -156,19 +156,22 @@ final class AgentModel: Sendable {
     }
 
     /// h[k − 2] = P(a run of identical calls that reached length k goes on),
-    /// k = 2 … maxRunBucket, from the baseline's run lengths. Each length's
-    /// estimate is shrunk (weight 2) towards the rate pooled over all lengths,
-    /// and that towards `prior`, the agent's rate of starting a repeat at all:
-    /// with no runs in the baseline the model is geometric in that rate, and
-    /// lengths never seen get the pooled rate.
+    /// k = 2 … maxRunBucket, from the baseline's run lengths, each at its
+    /// upper confidence bound (`PairCount.upperRate`: 75 runs that all
+    /// stopped at length 2 do not prove a third repeat impossible) and never
+    /// above the bound pooled over all lengths, so that a length seen once
+    /// does not count as a coin toss. With no runs at all the pooled bound is
+    /// `prior`, the agent's rate of starting a repeat: the model is geometric.
     static func runHazards(_ runs: [Int], prior: Double) -> [Double] {
         let n = runs.count
         var atLeast = [Int](repeating: 0, count: n + 1)  // atLeast[i]: runs of length ≥ i + 2
         for i in stride(from: n - 1, through: 0, by: -1) { atLeast[i] = atLeast[i + 1] + runs[i] }
         let reached = atLeast[0..<n].reduce(0, +)
         let wentOn = atLeast[1...n].reduce(0, +)
-        let pooled = (Double(wentOn) + 2 * prior) / (Double(reached) + 2)
-        return (0..<n).map { (Double(atLeast[$0 + 1]) + 2 * pooled) / (Double(atLeast[$0]) + 2) }
+        let pooled = reached == 0 ? prior : PairCount(trials: reached, hits: wentOn).upperRate
+        return (0..<n).map { i in
+            atLeast[i] == 0 ? pooled : min(PairCount(trials: atLeast[i], hits: atLeast[i + 1]).upperRate, pooled)
+        }
     }
 
     /// The shortest run L ≥ 3 with P(run ≥ L) = p · Π h_k (k = 2 … L − 1) below α.

@@ -51,7 +51,7 @@ enum ArgsDriftDetector {
         alerts.append(o.alert(.driftNewTool, sev, score: 1, threshold: 1, message: message, evidence: .object(evidence)))
     }
 
-    static func observe(_ o: Observation, model p: ToolArgsModel, sums: inout [Double], threshold: Double,
+    static func observe(_ o: Observation, model p: ToolArgsModel, sums: inout [Double], lastNovel: inout [UInt64], threshold: Double,
                         settings: DetectionSettings, incidents: inout IncidentLog, into alerts: inout [Alert])
     {
         guard p.calls >= minObservations else { return }
@@ -69,7 +69,13 @@ enum ArgsDriftDetector {
             }
             if let test = path.novelty {
                 let novel = path.profile.classes[leaf.shapeClass] == nil
-                sums[test.slot] = max(0, sums[test.slot] + (novel ? test.hit : test.miss))
+                // The same new value again in the same session is the same
+                // evidence (a run reading one new file thrice), not more of it.
+                let key = novel ? noveltyKey(o, leaf.shapeClass) : 0
+                if !novel || lastNovel[test.slot] != key {
+                    sums[test.slot] = max(0, sums[test.slot] + (novel ? test.hit : test.miss))
+                    if novel { lastNovel[test.slot] = key }
+                }
                 score = max(score, sums[test.slot])
                 if novel {
                     let escalates = StringShape.privilege(ofClass: leaf.shapeClass) > path.privilege
@@ -98,7 +104,11 @@ enum ArgsDriftDetector {
             }
         }
         let keys = p.newPathTest
-        sums[keys.slot] = max(0, sums[keys.slot] + (newPath ? keys.hit : keys.miss))
+        let newKey = newPath ? noveltyKey(o, o.features.leaves.map(\.path).joined(separator: ",")) : 0
+        if !newPath || lastNovel[keys.slot] != newKey {
+            sums[keys.slot] = max(0, sums[keys.slot] + (newPath ? keys.hit : keys.miss))
+            if newPath { lastNovel[keys.slot] = newKey }
+        }
         score = max(score, sums[keys.slot])
         guard !findings.isEmpty, instant || o.isDestructive || score > threshold else { return }
         // This call completes the evidence: restart the tests of this tool.
@@ -111,6 +121,12 @@ enum ArgsDriftDetector {
         alerts.append(o.alert(.driftArgs, sev, score: instant ? 1 : score, threshold: instant ? 1 : threshold, message: message,
                               evidence: ["tool": .string(o.tool), "findings": .array(findings), "baseline_calls": .number(Double(p.calls))]))
     }
+}
+
+/// Identifies one piece of novelty evidence: the value within its session.
+/// A call without a session has no context to repeat, so it is its own.
+private func noveltyKey(_ o: Observation, _ value: String) -> UInt64 {
+    StableHash.of(o.session ?? "#\(o.seq)", value)
 }
 
 /// The LLR increments of one novelty test and where its statistic lives.

@@ -17,6 +17,7 @@ struct LoopDetector: Sendable {
     private var recent = Ring<UInt64>(capacity: 5)
     private var recentTools = Ring<String>(capacity: 5)
     private var run = 1
+    private var lastFailed = false
     /// Consecutive calls equal to the call 2, 3, 4 steps back.
     private var lagRuns = [0, 0, 0]
     /// Failures in a row per tool (reset by a success of that tool).
@@ -30,11 +31,19 @@ struct LoopDetector: Sendable {
         var repeatRate: Double?
     }
 
+    /// Whether the call is an identical repeat of a successful previous one
+    /// (set by `observe`): loop evidence, kept out of the drift tests.
+    private(set) var isRepeat = false
+
     mutating func observe(_ o: Observation, limits: Limits, settings: DetectionSettings,
                           incidents: inout IncidentLog, into alerts: inout [Alert])
     {
         let fp = o.features.fingerprint
-        run = recent.last == fp ? run + 1 : 1
+        // A repeat re-issues a call that succeeded; after a failure an identical
+        // call is a retry, counted by the failure streak below instead.
+        isRepeat = recent.last == fp && !lastFailed
+        run = isRepeat ? run + 1 : 1
+        lastFailed = o.failed
         for lag in 2...4 {
             lagRuns[lag - 2] = recent.count >= lag && recent[back: lag - 1] == fp ? lagRuns[lag - 2] + 1 : 0
         }

@@ -93,6 +93,8 @@ struct AgentState: Sendable {
     var incidents = IncidentLog()
     /// Argument novelty statistics, one per test of the model's `args`.
     var argsNovelty: [Double] = []
+    /// Per novelty test, the last novel (session, value) counted.
+    var argsLastNovel: [UInt64] = []
     /// When sessions last raised cost.session: two or more within the quiet
     /// period mean the cause is agent-wide (a pricier model, a longer prompt).
     var sessionCostAlerts: [(session: String, at: EventTime)] = []
@@ -103,6 +105,7 @@ struct AgentState: Sendable {
         self.policy = policy
         tools = ToolDriftDetector(trackedTools: model.trackedCount)
         argsNovelty = Array(repeating: 0, count: model.argsTestCount)
+        argsLastNovel = Array(repeating: 0, count: model.argsTestCount)
     }
 
     init(learning agent: String, policy: AgentPolicy) {
@@ -156,7 +159,7 @@ struct AgentState: Sendable {
 
         if let o = observation, let m = model {
             if let argsModel = m.args[o.tool] {
-                ArgsDriftDetector.observe(o, model: argsModel, sums: &argsNovelty, threshold: m.argsThreshold, settings: settings,
+                ArgsDriftDetector.observe(o, model: argsModel, sums: &argsNovelty, lastNovel: &argsLastNovel, threshold: m.argsThreshold, settings: settings,
                                           incidents: &incidents, into: &alerts)
             } else {
                 ArgsDriftDetector.newTool(o, model: m, settings: settings, incidents: &incidents, into: &alerts)
@@ -187,6 +190,7 @@ struct AgentState: Sendable {
         builder = nil
         tools = ToolDriftDetector(trackedTools: m.trackedCount)
         argsNovelty = Array(repeating: 0, count: m.argsTestCount)
+        argsLastNovel = Array(repeating: 0, count: m.argsTestCount)
         rate = RateDetector()
         // Sessions keep their loop and spend state but restart their tool
         // context, because indices now refer to the model's tools.
@@ -219,7 +223,8 @@ struct SessionState: Sendable {
     struct Outcome {
         /// The session's previous tracked tool before this call (the transition row).
         var previousTool: Int?
-        /// The session is in a loop incident: its calls are explained by it.
+        /// The call is loop evidence (an identical repeat, or the session is in a
+        /// loop incident): the agent's drift tests leave it out.
         var inLoopIncident: Bool
         /// Whether this event's spend counts towards the agent's spend rate.
         var spendCounted: Bool
@@ -239,7 +244,8 @@ struct SessionState: Sendable {
         }
         observeSpend(cost, context: o, model: m, policy: policy, agentSpendIncident: agentSpendIncident, settings: settings,
                      into: &alerts)
-        return Outcome(previousTool: previous, inLoopIncident: hasLoopIncident(at: o.ts, settings), spendCounted: spendCounted)
+        return Outcome(previousTool: previous, inLoopIncident: hasLoopIncident(at: o.ts, settings) || (isCall && loops.isRepeat),
+                       spendCounted: spendCounted)
     }
 
     func hasCostIncident(at ts: EventTime, _ settings: DetectionSettings) -> Bool {

@@ -31,7 +31,8 @@ public struct TopValues: Sendable, Equatable {
 
     /// The value exceeded with probability `p`, by Weissman's estimator with
     /// the Hill tail index from the top k + 1 order statistics:
-    /// x_p = X₍ₖ₊₁₎ · (k / (n·p))^γ, γ = mean of ln(X₍ᵢ₎ / X₍ₖ₊₁₎) over the top k.
+    /// x_p = X₍ₖ₊₁₎ · (k / (n·p))^γ, γ = mean of ln(X₍ᵢ₎ / X₍ₖ₊₁₎) over the top k
+    /// (at its upper confidence bound).
     /// A light tail gives a bound close to the largest value seen, a heavy
     /// tail a wide one, which is what a fixed-shape fit cannot do.
     /// Nil with fewer than 20 values or non-positive ones.
@@ -43,6 +44,9 @@ public struct TopValues: Sendable, Equatable {
         var gamma = 0.0
         for i in 0..<k { gamma += log(values[i] / threshold) }
         gamma /= Double(k)
+        // Hill's estimate has standard error γ/√k; take its 95% upper bound so
+        // that a tail that looked light by chance in k values is not trusted.
+        gamma *= 1 + 1.645 / Double(k).squareRoot()
         let factor = Double(k) / (Double(count) * p)
         return threshold * pow(max(factor, 1), gamma)
     }
