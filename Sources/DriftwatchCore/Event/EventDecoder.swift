@@ -21,29 +21,29 @@ public enum EventDecoder {
         "agent", "tool", "type", "ts", "session", "call_id", "args", "status", "cost_usd", "tokens_in", "tokens_out",
         "latency_ms", "model", "reasoning", "labels",
     ]
-    /// Each known key packed little-endian into two words (all are ≤ 16 bytes).
-    static let packedKeys: [(length: Int, low: UInt64, high: UInt64)] = knownKeys.map { key in
-        let bytes = Array(key.utf8)
-        precondition(bytes.count <= 16)
-        var low: UInt64 = 0, high: UInt64 = 0
-        for (i, b) in bytes.enumerated() {
-            if i < 8 { low |= UInt64(b) << (8 * UInt64(i)) } else { high |= UInt64(b) << (8 * UInt64(i - 8)) }
-        }
-        return (bytes.count, low, high)
-    }
-
-    /// The index of a known key given its raw bytes, or nil: the key is packed
-    /// into two words and compared as integers, so no String is built.
+    /// The index of a known key given its raw bytes, or nil, dispatching on
+    /// length and first byte: no String is built for the hot keys.
     static func knownKeyIndex(_ key: UnsafeRawBufferPointer) -> Int? {
-        let n = key.count
-        guard n <= 16 else { return nil }
-        var low: UInt64 = 0, high: UInt64 = 0
-        for i in 0..<n {
-            if i < 8 { low |= UInt64(key[i]) << (8 * UInt64(i)) } else { high |= UInt64(key[i]) << (8 * UInt64(i - 8)) }
+        func equals(_ name: StaticString) -> Bool {
+            name.utf8CodeUnitCount == key.count && memcmp(name.utf8Start, key.baseAddress!, key.count) == 0
         }
-        return packedKeys.withUnsafeBufferPointer { keys in
-            for i in 0..<keys.count where keys[i].length == n && keys[i].low == low && keys[i].high == high { return i }
-            return nil
+        guard key.count >= 2 else { return nil }
+        switch (key.count, key[0]) {
+        case (2, UInt8(ascii: "t")): return equals("ts") ? 3 : nil
+        case (4, UInt8(ascii: "t")): return equals("tool") ? 1 : equals("type") ? 2 : nil
+        case (4, UInt8(ascii: "a")): return equals("args") ? 6 : nil
+        case (5, UInt8(ascii: "a")): return equals("agent") ? 0 : nil
+        case (5, UInt8(ascii: "m")): return equals("model") ? 12 : nil
+        case (6, UInt8(ascii: "s")): return equals("status") ? 7 : nil
+        case (6, UInt8(ascii: "l")): return equals("labels") ? 14 : nil
+        case (7, UInt8(ascii: "s")): return equals("session") ? 4 : nil
+        case (7, UInt8(ascii: "c")): return equals("call_id") ? 5 : nil
+        case (8, UInt8(ascii: "c")): return equals("cost_usd") ? 8 : nil
+        case (9, UInt8(ascii: "t")): return equals("tokens_in") ? 9 : nil
+        case (9, UInt8(ascii: "r")): return equals("reasoning") ? 13 : nil
+        case (10, UInt8(ascii: "t")): return equals("tokens_out") ? 10 : nil
+        case (10, UInt8(ascii: "l")): return equals("latency_ms") ? 11 : nil
+        default: return nil
         }
     }
 

@@ -67,67 +67,104 @@ public enum StringShape {
 
     static func classify(bytes b: UnsafeRawBufferPointer) -> String {
         if b.isEmpty { return "empty" }
-        // Tokens: up to the first 64, as byte ranges.
-        var tokens: [Range<Int>] = []
-        var i = 0
-        let n = b.count
-        var words = 0
-        while i < n {
-            while i < n, isSpace(b[i]) { i += 1 }
-            guard i < n else { break }
-            let start = i
-            while i < n, !isSpace(b[i]) { i += 1 }
-            words += 1
-            if tokens.count < 64 { tokens.append(start..<i) }
-        }
-        if words == 0 { return "blank" }
-        let first = UnsafeRawBufferPointer(rebasing: b[tokens[0]])
-        if words == 1 { return classifyToken(first) }
-        if first.count <= 12, let verb = upperASCII(first), sqlVerbs.contains(verb) {
-            let rest = tokens.dropFirst().prefix(16).map { upperASCII(UnsafeRawBufferPointer(rebasing: b[$0])) ?? "" }
-            if looksLikeSQL(verb, rest) { return "sql:" + verb }
-        }
-        if first.count <= 32, first.allSatisfy({ isAlnum($0) || $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "-") }),
-           tokens.dropFirst().contains(where: { r in
-               let c = b[r.lowerBound]
-               return c == UInt8(ascii: "-") || c == UInt8(ascii: "/") || c == UInt8(ascii: "~") || (c == UInt8(ascii: ".") && r.count > 1 && b[r.lowerBound + 1] == UInt8(ascii: "/"))
-           })
-        {
-            return "cmd:" + lowered(first)
-        }
-        if let url = urlClass(first) { return url }
-        switch words {
-        case 2...3: return "text:short"
-        case 4...15: return "text:medium"
-        default: return "text:long"
+        // Token ranges (the first 64) on the stack: classification allocates
+        // nothing but the class string it returns.
+        return withUnsafeTemporaryAllocation(of: Range<Int>.self, capacity: 64) { tokens in
+            var count = 0
+            var i = 0
+            let n = b.count
+            var words = 0
+            while i < n {
+                while i < n, isSpace(b[i]) { i += 1 }
+                guard i < n else { break }
+                let start = i
+                while i < n, !isSpace(b[i]) { i += 1 }
+                words += 1
+                if count < 64 { tokens[count] = start..<i; count += 1 }
+            }
+            if words == 0 { return "blank" }
+            let first = UnsafeRawBufferPointer(rebasing: b[tokens[0]])
+            if words == 1 { return classifyToken(first) }
+            let verb = packedUpper(first)
+            if verb != 0, sqlVerbWords.contains(verb) {
+                let rest = UnsafeBufferPointer(rebasing: tokens[1..<min(count, 17)])
+                if looksLikeSQL(verb, rest.map { packedUpper(UnsafeRawBufferPointer(rebasing: b[$0])) }) {
+                    return "sql:" + String(decoding: first.map { $0 &- 97 < 26 ? $0 & ~0x20 : $0 }, as: UTF8.self)
+                }
+            }
+            if first.count <= 32, first.allSatisfy({ isAlnum($0) || $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "-") }),
+               (1..<count).contains(where: { k in
+                   let r = tokens[k]
+                   let c = b[r.lowerBound]
+                   return c == UInt8(ascii: "-") || c == UInt8(ascii: "/") || c == UInt8(ascii: "~") || (c == UInt8(ascii: ".") && r.count > 1 && b[r.lowerBound + 1] == UInt8(ascii: "/"))
+               })
+            {
+                return "cmd:" + lowered(first)
+            }
+            if let url = urlClass(first) { return url }
+            switch words {
+            case 2...3: return "text:short"
+            case 4...15: return "text:medium"
+            default: return "text:long"
+            }
         }
     }
 
-    static let sqlObjects: Set<String> = ["TABLE", "DATABASE", "INDEX", "VIEW", "SCHEMA", "USER", "ROLE", "TRIGGER",
-                                          "FUNCTION", "PROCEDURE", "SEQUENCE", "EXTENSION", "COLUMN"]
+    /// A token of at most 8 ASCII letters, `*`, `(` or `)`, upper-cased and
+    /// packed little-endian into a word (0 for anything else): SQL keywords
+    /// compare as integers, without building strings.
+    static func packedUpper(_ t: UnsafeRawBufferPointer) -> UInt64 {
+        guard (1...8).contains(t.count) else { return 0 }
+        var v: UInt64 = 0
+        for (i, c) in t.enumerated() {
+            guard (c | 0x20) &- 97 < 26 || c == UInt8(ascii: "*") || c == UInt8(ascii: "(") || c == UInt8(ascii: ")") else { return 0 }
+            v |= UInt64(c &- 97 < 26 ? c & ~0x20 : c) << (8 * UInt64(i))
+        }
+        return v
+    }
+
+    static func packed(_ s: StaticString) -> UInt64 {
+        var v: UInt64 = 0
+        for i in 0..<min(s.utf8CodeUnitCount, 8) { v |= UInt64(s.utf8Start[i]) << (8 * UInt64(i)) }
+        return v
+    }
+
+    static let sqlVerbWords: Set<UInt64> = Set(sqlVerbs.filter { $0.utf8.count <= 8 }.map { verb in
+        var v: UInt64 = 0
+        for (i, c) in verb.utf8.enumerated() { v |= UInt64(c) << (8 * UInt64(i)) }
+        return v
+    })
+
+    static let sqlObjects: Set<UInt64> = [
+        packed("TABLE"), packed("DATABASE"), packed("INDEX"), packed("VIEW"), packed("SCHEMA"), packed("USER"), packed("ROLE"),
+        packed("TRIGGER"), packed("FUNCTION"), packed("SEQUENCE"), packed("COLUMN"),
+    ]
 
     /// A SQL verb followed by its statement's shape, so that prose starting
     /// with "Update", "Select" or "Create" is not taken for SQL:
     /// `UPDATE t SET`, `DELETE FROM`, `INSERT INTO`, `SELECT … FROM` (or
-    /// `SELECT` of a literal list), `DROP|CREATE|ALTER|TRUNCATE TABLE …`,
-    /// `GRANT|REVOKE … ON|TO`, `WITH x AS`, `EXPLAIN|DESCRIBE|SHOW` plus SQL.
-    static func looksLikeSQL(_ verb: String, _ rest: [String]) -> Bool {
-        func at(_ i: Int) -> String { i < rest.count ? rest[i] : "" }
+    /// `SELECT *`), `DROP|CREATE|ALTER|TRUNCATE TABLE …`, `GRANT|REVOKE …
+    /// ON|TO`, `WITH x AS`, `EXPLAIN|DESCRIBE|SHOW` plus SQL. Words are
+    /// `packedUpper` values.
+    static func looksLikeSQL(_ verb: UInt64, _ rest: [UInt64]) -> Bool {
+        func at(_ i: Int) -> UInt64 { i < rest.count ? rest[i] : 0 }
+        let FROM = packed("FROM"), INTO = packed("INTO"), ON = packed("ON"), TO = packed("TO"), AS = packed("AS")
         switch verb {
-        case "UPDATE": return at(1) == "SET"
-        case "DELETE": return at(0) == "FROM"
-        case "INSERT", "REPLACE", "UPSERT": return at(0) == "INTO"
-        case "MERGE": return at(0) == "INTO"
-        case "SELECT": return rest.contains("FROM") || at(0) == "*" || at(0) == "COUNT(*)" || at(0) == "1"
-        case "DROP", "CREATE", "ALTER", "TRUNCATE":
-            return sqlObjects.contains(at(0)) || (at(0) == "OR" && at(1) == "REPLACE") || (at(0) == "IF" && at(1) == "EXISTS")
-                || (at(0) == "UNIQUE" && at(1) == "INDEX") || (verb == "TRUNCATE" && rest.count == 1)
-        case "GRANT", "REVOKE": return rest.contains("ON") || rest.contains("TO") || rest.contains("FROM")
-        case "WITH": return at(1) == "AS" || (at(0) == "RECURSIVE" && at(2) == "AS")
-        case "EXPLAIN", "DESCRIBE", "SHOW": return sqlVerbs.contains(at(0)) || sqlObjects.contains(at(0)) || at(0) == "TABLES"
-        case "COPY": return rest.contains("FROM") || rest.contains("TO")
-        case "CALL", "EXEC", "EXECUTE": return rest.count <= 3
-        case "VACUUM", "ATTACH", "PRAGMA": return rest.count <= 3
+        case packed("UPDATE"): return at(1) == packed("SET")
+        case packed("DELETE"): return at(0) == FROM
+        case packed("INSERT"), packed("REPLACE"), packed("UPSERT"), packed("MERGE"): return at(0) == INTO
+        case packed("SELECT"): return rest.contains(FROM) || at(0) == packed("*") || at(0) == packed("COUNT(*)")
+        case packed("DROP"), packed("CREATE"), packed("ALTER"), packed("TRUNCATE"):
+            return sqlObjects.contains(at(0)) || (at(0) == packed("OR") && at(1) == packed("REPLACE"))
+                || (at(0) == packed("IF") && at(1) == packed("EXISTS")) || (at(0) == packed("UNIQUE") && at(1) == packed("INDEX"))
+                || (verb == packed("TRUNCATE") && rest.count == 1)
+        case packed("GRANT"), packed("REVOKE"): return rest.contains(ON) || rest.contains(TO) || rest.contains(FROM)
+        case packed("WITH"): return at(1) == AS || (at(0) == packed("RECURSIV") && at(2) == AS)
+        case packed("EXPLAIN"), packed("DESCRIBE"), packed("SHOW"):
+            return sqlVerbWords.contains(at(0)) || sqlObjects.contains(at(0)) || at(0) == packed("TABLES")
+        case packed("COPY"): return rest.contains(FROM) || rest.contains(TO)
+        case packed("CALL"), packed("EXEC"), packed("EXECUTE"), packed("VACUUM"), packed("ATTACH"), packed("PRAGMA"):
+            return rest.count <= 3
         default: return false
         }
     }
@@ -213,17 +250,6 @@ public enum StringShape {
 
     static func lowered(_ t: UnsafeRawBufferPointer) -> String {
         String(decoding: t.map { $0 &- 65 < 26 ? $0 | 0x20 : $0 }, as: UTF8.self)
-    }
-
-    /// Upper-cased ASCII letters, or nil if the token has anything else.
-    static func upperASCII(_ t: UnsafeRawBufferPointer) -> String? {
-        var out = [UInt8]()
-        out.reserveCapacity(t.count)
-        for c in t {
-            guard (c | 0x20) &- 97 < 26 || c == UInt8(ascii: "*") || c == UInt8(ascii: "(") || c == UInt8(ascii: ")") else { return nil }
-            out.append(c &- 97 < 26 ? c & ~0x20 : c)
-        }
-        return String(decoding: out, as: UTF8.self)
     }
 
     /// Character-class pattern: letters → a, digits → 9, non-ASCII → u, other bytes kept, runs collapsed.
