@@ -154,6 +154,7 @@ public struct Configuration: Sendable {
                     default: throw fr.unknown()
                     }
                 }
+                detection.breaker = CircuitBreaker.Settings(breaker)
             case "agents":
                 for a in try r.members(m.value) {
                     let ar = r.at(a.key)

@@ -21,6 +21,8 @@ public struct DetectionSettings: Sendable {
     public var learningRepeatLimit = 20
     public var learningFailureLimit = 10
     public var learningCycleLimit = 10
+    /// Circuit breakers (`breaker.*` in the configuration).
+    public var breaker = CircuitBreaker.Settings()
 
     /// Practical significance for cost.session, cost.rate and rate.burst: besides
     /// crossing its calibrated bound, the value must be at least this many

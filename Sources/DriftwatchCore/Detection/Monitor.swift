@@ -53,18 +53,10 @@ public struct Monitor: Sendable {
     public mutating func process(_ event: Event, seq: Int64, receivedAt: EventTime? = nil, into alerts: inout [Alert]) {
         // One lookup, then the state is mutated in place (moving it out of the
         // dictionary and back would copy every field per event).
-        let index: Int
-        if let i = agentIndex[event.agent] {
-            index = i
-        } else {
-            index = agents.count
-            agentIndex[event.agent] = index
-            agents.append(makeState(event.agent))
-        }
         let settings = self.settings
-        agents.withUnsafeMutableBufferPointer { states in
-            let ts = event.ts ?? receivedAt ?? states[index].lastTS
-            states[index].process(event, ts: ts, seq: seq, settings: settings, into: &alerts)
+        withState(event.agent) { state in
+            let ts = event.ts ?? receivedAt ?? state.lastTS
+            state.process(event, ts: ts, seq: seq, settings: settings, into: &alerts)
         }
     }
 
@@ -76,8 +68,42 @@ public struct Monitor: Sendable {
 
     private func makeState(_ agent: String) -> AgentState {
         let policy = settings.policy(for: agent)
-        if let b = loaded[agent] { return AgentState(model: AgentModel(baseline: b, alpha: settings.alphaPerDetector, minEffectFactor: settings.minEffectFactor), policy: policy) }
-        return AgentState(learning: agent, policy: policy)
+        if let b = loaded[agent] {
+            let model = AgentModel(baseline: b, alpha: settings.alphaPerDetector, minEffectFactor: settings.minEffectFactor)
+            return AgentState(model: model, policy: policy, approved: true, breaker: settings.breaker)
+        }
+        return AgentState(learning: agent, policy: policy, breaker: settings.breaker)
+    }
+
+    private mutating func withState<T>(_ agent: String, _ body: (inout AgentState) -> T) -> T {
+        let index: Int
+        if let i = agentIndex[agent] {
+            index = i
+        } else {
+            index = agents.count
+            agentIndex[agent] = index
+            agents.append(makeState(agent))
+        }
+        return body(&agents[index])
+    }
+
+    /// The agent's breaker as of event time `now` (an unknown agent is closed).
+    public func breakerStatus(agent: String, at now: EventTime) -> BreakerStatus {
+        guard let s = state(agent) else {
+            return BreakerStatus(state: .closed, since: nil, reason: nil, retryAfterSeconds: nil,
+                                 mode: settings.policy(for: agent).mode ?? (loaded[agent] != nil ? .enforce : .observe))
+        }
+        return s.breakerStatus(at: now)
+    }
+
+    /// An operator opens the agent's breaker by hand (spec §4); returns the transition as an alert.
+    public mutating func trip(agent: String, reason: String, at now: EventTime, seq: Int64) -> Alert? {
+        withState(agent) { $0.manual(trip: true, reason: reason, at: now, seq: seq, agent: agent) }
+    }
+
+    /// An operator closes the agent's breaker by hand.
+    public mutating func reset(agent: String, reason: String, at now: EventTime, seq: Int64) -> Alert? {
+        withState(agent) { $0.manual(trip: false, reason: reason, at: now, seq: seq, agent: agent) }
     }
 }
 
@@ -100,22 +126,33 @@ struct AgentState: Sendable {
     var sessionCostAlerts: [(session: String, at: EventTime)] = []
     var sinceSweep = 0
 
-    init(model: AgentModel, policy: AgentPolicy) {
+    /// The agent's circuit breaker, and whether its baseline was approved (a
+    /// file reviewed by people) rather than frozen online.
+    var breaker: CircuitBreaker
+    var approved = false
+
+    init(model: AgentModel, policy: AgentPolicy, approved: Bool, breaker: CircuitBreaker.Settings) {
         self.model = model
         self.policy = policy
+        self.approved = approved
+        self.breaker = CircuitBreaker(settings: breaker)
         tools = ToolDriftDetector(trackedTools: model.trackedCount)
         argsNovelty = Array(repeating: 0, count: model.argsTestCount)
         argsLastNovel = Array(repeating: 0, count: model.argsTestCount)
     }
 
-    init(learning agent: String, policy: AgentPolicy) {
+    init(learning agent: String, policy: AgentPolicy, breaker: CircuitBreaker.Settings) {
         builder = BaselineBuilder(agent: agent)
         self.policy = policy
+        self.breaker = CircuitBreaker(settings: breaker)
         tools = ToolDriftDetector(trackedTools: 0)
     }
 
     mutating func process(_ event: Event, ts: EventTime, seq: Int64, settings: DetectionSettings, into alerts: inout [Alert]) {
         lastTS = max(lastTS, ts)
+        let breakersRun = mode != .observe
+        if breakersRun { advanceBreakers(to: ts, session: event.session, agent: event.agent, seq: seq, into: &alerts) }
+        let firstDetection = alerts.count
         let cost = event.costUSD ?? 0
         var features: ArgsFeatures?
         var observation: Observation?
@@ -174,6 +211,11 @@ struct AgentState: Sendable {
         rate.observe(ts: ts, isCall: observation != nil, spend: cost, countSpend: spendCounted, model: model, policy: policy,
                      alertAt: context, settings: settings, incidents: &incidents, into: &alerts)
 
+        if breakersRun {
+            feedBreakers(alerts[firstDetection...], quietCall: observation != nil, at: ts, session: event.session,
+                         agent: event.agent, seq: seq, into: &alerts)
+        }
+
         if builder != nil {
             builder!.add(event, features: features, at: ts)  // in place: no copy of the learner's tables
             if builder!.baseline.toolCalls >= settings.minCalls {
@@ -182,6 +224,95 @@ struct AgentState: Sendable {
         }
         sinceSweep += 1
         if sinceSweep >= 1024 || sessions.count > settings.maxSessionsPerAgent { sweep(settings) }
+    }
+
+    // MARK: Breakers
+
+    /// The enforcement mode in force: configured, else `enforce` with an
+    /// approved baseline (a reviewed file), `warn` with one frozen online
+    /// (nobody has reviewed it yet), `observe` while learning (design.md § Circuit breakers).
+    var mode: AgentPolicy.Mode { policy.mode ?? (model == nil ? .observe : approved ? .enforce : .warn) }
+
+    func breakerStatus(at now: EventTime) -> BreakerStatus {
+        let open = breaker.state != .closed
+        return BreakerStatus(state: breaker.state, since: open ? breaker.since : nil, reason: open ? breaker.reason : nil,
+                             retryAfterSeconds: breaker.retryAfterSeconds(at: now), mode: mode)
+    }
+
+    /// Cool-downs that ended by `ts` turn open breakers half-open, before the event is judged.
+    private mutating func advanceBreakers(to ts: EventTime, session: String?, agent: String, seq: Int64, into alerts: inout [Alert]) {
+        if let t = breaker.advance(to: ts) { alerts.append(Self.alert(t, agent: agent, session: nil, seq: seq, mode: mode)) }
+        if let id = session, let t = sessions[id]?.breaker?.advance(to: ts) {
+            alerts.append(Self.alert(t, agent: agent, session: id, seq: seq, mode: mode))
+        }
+    }
+
+    /// Feeds this event's detections to the breakers (session-scoped ones to
+    /// the session's breaker), or counts a quiet call for half-open probes.
+    private mutating func feedBreakers(_ detections: ArraySlice<Alert>, quietCall: Bool, at ts: EventTime, session: String?,
+                                       agent: String, seq: Int64, into alerts: inout [Alert])
+    {
+        var transitions: [Alert] = []
+        var agentAlerted = false
+        var sessionAlerted = false
+        for alert in detections where alert.kind.family != "breaker" {
+            if alert.kind.isSessionScoped, let id = alert.session {
+                sessionAlerted = true
+                if sessions[id] != nil {
+                    if sessions[id]!.breaker == nil { sessions[id]!.breaker = CircuitBreaker(settings: breaker.settings) }
+                    if let t = sessions[id]!.breaker!.record(alert, at: ts) {
+                        transitions.append(Self.alert(t, agent: agent, session: id, seq: seq, mode: mode))
+                    }
+                }
+            } else {
+                agentAlerted = true
+                if let t = breaker.record(alert, at: ts) { transitions.append(Self.alert(t, agent: agent, session: nil, seq: seq, mode: mode)) }
+            }
+        }
+        if quietCall, !agentAlerted, !sessionAlerted, let t = breaker.quietCall(at: ts) {
+            transitions.append(Self.alert(t, agent: agent, session: nil, seq: seq, mode: mode))
+        }
+        if quietCall, !sessionAlerted, let id = session, let t = sessions[id]?.breaker?.quietCall(at: ts) {
+            transitions.append(Self.alert(t, agent: agent, session: id, seq: seq, mode: mode))
+        }
+        alerts.append(contentsOf: transitions)
+    }
+
+    mutating func manual(trip: Bool, reason: String, at ts: EventTime, seq: Int64, agent: String) -> Alert? {
+        lastTS = max(lastTS, ts)
+        let t = trip ? breaker.trip(at: ts, reason: "tripped by an operator: " + reason)
+            : breaker.reset(at: ts, reason: "reset by an operator: " + reason)
+        return t.map { Self.alert($0, agent: agent, session: nil, seq: seq, mode: mode) }
+    }
+
+    /// A breaker transition as a `breaker.*` alert line (spec §2).
+    static func alert(_ t: CircuitBreaker.Transition, agent: String, session: String?, seq: Int64, mode: AgentPolicy.Mode) -> Alert {
+        let scope = session.map { "session \($0) of \(agent)" } ?? agent
+        let seconds = t.cooldown / RFC3339.nanosPerSecond
+        let kind: Alert.Kind
+        let message: String
+        switch t.to {
+        case .open:
+            kind = .breakerOpen
+            let effect = mode == .enforce ? "calls should be blocked for \(seconds) s and the kill switch fires"
+                : "mode \(mode.rawValue): the kill switch is not fired"
+            message = "The breaker for \(scope) opened (\(t.reason)); \(effect)."
+        case .halfOpen:
+            kind = .breakerHalfOpen
+            message = "The breaker for \(scope) is half-open: \(t.reason)."
+        case .closed:
+            kind = .breakerClosed
+            message = "The breaker for \(scope) closed: \(t.reason)."
+        }
+        var evidence: [JSONMember] = [
+            JSONMember("scope", .string(session == nil ? "agent" : "session")),
+            JSONMember("mode", .string(mode.rawValue)),
+            JSONMember("from", .string(t.from.rawValue)), JSONMember("to", .string(t.to.rawValue)),
+            JSONMember("reason", .string(t.reason)), JSONMember("cooldown_s", .number(Double(seconds))),
+        ]
+        if let id = t.alertID { evidence.append(JSONMember("alert_id", .string(id))) }
+        return Alert(ts: t.at, agent: agent, session: session, kind: kind, severity: t.to == .open ? .critical : .warning,
+                     score: 1, threshold: 1, message: message, evidence: .object(evidence), seq: seq)
     }
 
     private mutating func freeze(_ baseline: Baseline, settings: DetectionSettings) {
@@ -219,6 +350,8 @@ struct SessionState: Sendable {
     var spend = 0.0
     var loops = LoopDetector()
     var incidents = IncidentLog()
+    /// Created on the session's first session-scoped alert.
+    var breaker: CircuitBreaker?
 
     struct Outcome {
         /// The session's previous tracked tool before this call (the transition row).

@@ -8,12 +8,12 @@ struct AlertShapeTests {
     @Test(arguments: scenarios)
     func everyAlertIsWellFormed(_ name: String) {
         let run = Scenario.all.first { $0.0 == name }!.1()
-        for alert in run.alerts {
+        for alert in run.alerts + run.breakerAlerts {
             let event = run.events[alert.seq]
             #expect(event != nil, "\(alert.kind): seq \(alert.seq) is no event")
             #expect(alert.ts == event?.ts, "\(alert.kind): ts is not the triggering event's")
             #expect(alert.agent == event?.agent)
-            if alert.kind.isSessionScoped {
+            if alert.kind.isSessionScoped || alert.evidence["scope"] == "session" {
                 #expect(alert.session != nil && alert.session == event?.session, "\(alert.kind) without its session")
             } else {
                 #expect(alert.session == nil, "\(alert.kind) is agent-scoped but has session \(alert.session ?? "")")

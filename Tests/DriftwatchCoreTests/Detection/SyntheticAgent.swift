@@ -279,7 +279,9 @@ struct MonitorRun {
     var monitor: Monitor
     var seq: Int64 = 0
     var events: [Int64: Event] = [:]
+    /// Detections; breaker transitions are kept apart in `breakerAlerts`.
     var alerts: [Alert] = []
+    var breakerAlerts: [Alert] = []
 
     init(settings: DetectionSettings = DetectionSettings(), baselines: [Baseline]) {
         monitor = Monitor(settings: settings, baselines: baselines)
@@ -294,7 +296,8 @@ struct MonitorRun {
             events[seq] = e
             raised += monitor.process(e, seq: seq)
         }
-        alerts += raised
+        alerts += raised.filter { $0.kind.family != "breaker" }
+        breakerAlerts += raised.filter { $0.kind.family == "breaker" }
         return raised
     }
 

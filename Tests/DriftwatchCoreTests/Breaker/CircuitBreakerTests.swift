@@ -1,0 +1,106 @@
+import Testing
+@testable import DriftwatchCore
+
+/// The breaker state machine (design.md § Circuit breakers) and its wiring into the Monitor.
+struct CircuitBreakerTests {
+    static let second = RFC3339.nanosPerSecond
+
+    static func alert(_ severity: Alert.Severity, at t: EventTime, kind: Alert.Kind = .driftTools) -> Alert {
+        Alert(ts: t, agent: "a", session: nil, kind: kind, severity: severity, score: 2, threshold: 1, message: "m.",
+              evidence: [:], seq: t)
+    }
+
+    @Test func criticalAlertOpensAtOnce() throws {
+        var b = CircuitBreaker()
+        let transition = b.record(Self.alert(.critical, at: 10 * Self.second), at: 10 * Self.second)
+        let t = try #require(transition)
+        #expect(t.from == .closed && t.to == .open)
+        #expect(b.state == .open)
+        #expect(b.retryAfterSeconds(at: 10 * Self.second) == 300)
+    }
+
+    @Test func warningsOpenOnlyWhenEnoughFallInTheWindow() {
+        var b = CircuitBreaker()
+        #expect(b.record(Self.alert(.warning, at: 0), at: 0) == nil)
+        #expect(b.record(Self.alert(.warning, at: 200 * Self.second), at: 200 * Self.second) == nil)
+        // The first warning has left the 600 s window: still two (200 s, 700 s).
+        #expect(b.record(Self.alert(.warning, at: 700 * Self.second), at: 700 * Self.second) == nil)
+        #expect(b.state == .closed)
+        let t = b.record(Self.alert(.warning, at: 750 * Self.second), at: 750 * Self.second)
+        #expect(t?.to == .open)
+    }
+
+    @Test func coolDownThenQuietProbesClose() {
+        var b = CircuitBreaker()
+        _ = b.record(Self.alert(.critical, at: 0), at: 0)
+        #expect(b.advance(to: 299 * Self.second) == nil)
+        #expect(b.advance(to: 300 * Self.second)?.to == .halfOpen)
+        for i in 1..<5 { #expect(b.quietCall(at: (300 + EventTime(i)) * Self.second) == nil) }
+        #expect(b.quietCall(at: 305 * Self.second)?.to == .closed)
+        #expect(b.state == .closed)
+    }
+
+    @Test func alertDuringProbesReopensWithDoubledCoolDown() {
+        var b = CircuitBreaker()
+        _ = b.record(Self.alert(.critical, at: 0), at: 0)
+        _ = b.advance(to: 300 * Self.second)
+        let t = b.record(Self.alert(.warning, at: 301 * Self.second), at: 301 * Self.second)
+        #expect(t?.to == .open)
+        #expect(t?.cooldown == 600 * Self.second)
+        #expect(b.advance(to: 800 * Self.second) == nil)
+        #expect(b.advance(to: 901 * Self.second)?.to == .halfOpen)
+        for i in 0..<5 { _ = b.quietCall(at: (902 + EventTime(i)) * Self.second) }
+        #expect(b.state == .closed)
+        #expect(b.cooldown == 300 * Self.second, "quiet probes restore the configured cool-down")
+    }
+
+    @Test func operatorTripAndReset() {
+        var b = CircuitBreaker()
+        #expect(b.trip(at: 0, reason: "by hand")?.to == .open)
+        #expect(b.trip(at: 1, reason: "again") == nil)
+        #expect(b.reset(at: 2, reason: "fixed")?.to == .closed)
+        #expect(b.reset(at: 3, reason: "again") == nil)
+    }
+
+    // MARK: Monitor
+
+    /// A never-seen destructive tool opens the agent's breaker in enforce mode,
+    /// and `breakerStatus` says so; in observe mode no breaker runs.
+    @Test func destructiveNewToolOpensTheAgentBreakerInEnforceMode() throws {
+        let run = Scenario.run(settings: Scenario.destructiveSettings) { agent, run in
+            run.feed(agent.call("db.drop_table", args: ["table": "invoices"], session: "s-x"))
+        }
+        let open = try #require(run.breakerAlerts.first { $0.kind == .breakerOpen })
+        #expect(open.session == nil)
+        #expect(open.severity == .critical)
+        #expect(open.evidence["mode"] == "enforce")
+        #expect(run.monitor.breakerStatus(agent: Scenario.agent.name, at: open.ts).blocks)
+
+        var observe = Scenario.destructiveSettings
+        observe.agentPolicies = [AgentPolicyRule(pattern: "*", policy: AgentPolicy(mode: .observe))]
+        let quiet = Scenario.run(settings: observe) { agent, run in
+            run.feed(agent.call("db.drop_table", args: ["table": "invoices"], session: "s-x"))
+        }
+        #expect(quiet.alerts.contains { $0.kind == .driftNewTool })
+        #expect(quiet.breakerAlerts.isEmpty)
+    }
+
+    /// A runaway loop opens its session's breaker, not the agent's.
+    @Test func loopOpensTheSessionBreaker() throws {
+        let run = Scenario.identicalCalls(40)
+        let open = try #require(run.breakerAlerts.first { $0.kind == .breakerOpen })
+        #expect(open.session == "stuck")
+        #expect(run.monitor.breakerStatus(agent: Scenario.agent.name, at: open.ts).state == .closed)
+    }
+
+    @Test func manualTripIsReportedAndBlocks() throws {
+        var monitor = Monitor(baselines: [Scenario.baseline])
+        let tripped = monitor.trip(agent: Scenario.baseline.agent, reason: "incident 42", at: 5 * Self.second, seq: 1)
+        let alert = try #require(tripped)
+        #expect(alert.kind == .breakerOpen)
+        #expect(alert.message.contains("incident 42"))
+        let status = monitor.breakerStatus(agent: Scenario.baseline.agent, at: 6 * Self.second)
+        #expect(status.blocks && status.retryAfterSeconds == 299)
+        #expect(monitor.reset(agent: Scenario.baseline.agent, reason: "ok", at: 7 * Self.second, seq: 2)?.kind == .breakerClosed)
+    }
+}
