@@ -28,7 +28,8 @@ struct LoopDetector: Sendable {
         var cycleLimit: [Int]
         var failureLimit: Int
         var calibrated: Bool
-        var repeatRate: Double?
+        /// For evidence only (looked up when alerting, not per call).
+        var baseline: Baseline?
     }
 
     /// Whether the call is an identical repeat of a successful previous one
@@ -59,7 +60,9 @@ struct LoopDetector: Sendable {
                     JSONMember("tool", .string(o.tool)), JSONMember("identical_calls", .number(Double(run))),
                     JSONMember("bound", .number(Double(limits.repeatLimit))),
                 ]
-                if let r = limits.repeatRate { evidence.append(JSONMember("baseline_repeat_rate", .number(Alert.rounded(r)))) }
+                if let pairs = limits.baseline?.sessions.repeatPairs[o.tool] {
+                    evidence.append(JSONMember("baseline_repeat_rate", .number(Alert.rounded(AgentModel.laplace(pairs)))))
+                }
                 alerts.append(o.alert(.loopRepeat, sev, score: Double(run), threshold: Double(limits.repeatLimit),
                                       message: message, evidence: .object(evidence)))
             }

@@ -130,6 +130,8 @@ struct AgentState: Sendable {
     /// file reviewed by people) rather than frozen online.
     var breaker: CircuitBreaker
     var approved = false
+    /// Sessions that have a breaker; while none has, calls skip that lookup.
+    var sessionBreakers = 0
 
     init(model: AgentModel, policy: AgentPolicy, approved: Bool, breaker: CircuitBreaker.Settings) {
         self.model = model
@@ -242,7 +244,7 @@ struct AgentState: Sendable {
     /// Cool-downs that ended by `ts` turn open breakers half-open, before the event is judged.
     private mutating func advanceBreakers(to ts: EventTime, session: String?, agent: String, seq: Int64, into alerts: inout [Alert]) {
         if let t = breaker.advance(to: ts) { alerts.append(Self.alert(t, agent: agent, session: nil, seq: seq, mode: mode)) }
-        if let id = session, let t = sessions[id]?.breaker?.advance(to: ts) {
+        if sessionBreakers > 0, let id = session, let t = sessions[id]?.breaker?.advance(to: ts) {
             alerts.append(Self.alert(t, agent: agent, session: id, seq: seq, mode: mode))
         }
     }
@@ -259,7 +261,10 @@ struct AgentState: Sendable {
             if alert.kind.isSessionScoped, let id = alert.session {
                 sessionAlerted = true
                 if sessions[id] != nil {
-                    if sessions[id]!.breaker == nil { sessions[id]!.breaker = CircuitBreaker(settings: breaker.settings) }
+                    if sessions[id]!.breaker == nil {
+                        sessions[id]!.breaker = CircuitBreaker(settings: breaker.settings)
+                        sessionBreakers += 1
+                    }
                     if let t = sessions[id]!.breaker!.record(alert, at: ts) {
                         transitions.append(Self.alert(t, agent: agent, session: id, seq: seq, mode: mode))
                     }
@@ -272,7 +277,7 @@ struct AgentState: Sendable {
         if quietCall, !agentAlerted, !sessionAlerted, let t = breaker.quietCall(at: ts) {
             transitions.append(Self.alert(t, agent: agent, session: nil, seq: seq, mode: mode))
         }
-        if quietCall, !sessionAlerted, let id = session, let t = sessions[id]?.breaker?.quietCall(at: ts) {
+        if quietCall, !sessionAlerted, sessionBreakers > 0, let id = session, let t = sessions[id]?.breaker?.quietCall(at: ts) {
             transitions.append(Self.alert(t, agent: agent, session: id, seq: seq, mode: mode))
         }
         alerts.append(contentsOf: transitions)
@@ -339,6 +344,7 @@ struct AgentState: Sendable {
             sessions = Dictionary(uniqueKeysWithValues: keep.map { ($0.key, $0.value) })
         }
         incidents.prune(at: now)
+        sessionBreakers = sessions.values.reduce(0) { $0 + ($1.breaker == nil ? 0 : 1) }
     }
 }
 
@@ -395,13 +401,12 @@ struct SessionState: Sendable {
         let limits: LoopDetector.Limits
         if let m {
             let repeatLimit = o.toolIndex.map { m.repeatLimit[$0] } ?? m.repeatLimitOther
-            let rate = m.baseline.sessions.repeatPairs[o.tool].map(AgentModel.laplace)
             limits = .init(repeatLimit: repeatLimit, cycleLimit: m.cycleLimit, failureLimit: m.failureLimit,
-                           calibrated: true, repeatRate: rate)
+                           calibrated: true, baseline: m.baseline)
         } else {
             limits = .init(repeatLimit: settings.learningRepeatLimit,
                            cycleLimit: (2...4).map { settings.learningCycleLimit * $0 }, failureLimit: settings.learningFailureLimit,
-                           calibrated: false, repeatRate: nil)
+                           calibrated: false, baseline: nil)
         }
         loops.observe(o, limits: limits, settings: settings, incidents: &incidents, into: &alerts)
     }
