@@ -47,35 +47,24 @@ struct RateDetector: Sendable {
         addToHour(cost, minute: now)
 
         if isCall, let bound = m?.callsPerWindow {
-            let total = calls.sum
-            if total > bound.bound {
-                let sev = severity(score: total, threshold: bound.bound)
-                if incidents.admit(.rateBurst, severity: sev, at: ts, quiet: settings.quietPeriod), let o = alertAt(.rateBurst) {
-                    let w = RateProfile.windowMinutes
-                    let message = "\(o.agent) made \(Format.int(Int(total))) calls in the last \(w) minutes against "
-                        + "\(Format.number(bound.mean)) in a typical \(w) minutes of its baseline (bound \(Format.number(bound.bound.rounded(.up))))."
-                    alerts.append(o.alert(.rateBurst, sev, score: total, threshold: bound.bound, message: message, evidence: [
-                        "calls_in_window": .number(total), "window_minutes": .number(Double(w)),
-                        "baseline_mean": .number(Alert.rounded(bound.mean)),
-                    ]))
-                }
+            let w = RateProfile.windowMinutes
+            Self.check(.rateBurst, total: calls.sum, bound: bound, at: ts, alertAt: alertAt, settings: settings,
+                       incidents: &incidents, into: &alerts) { agent, total in
+                ("\(agent) made \(Format.int(Int(total))) calls in the last \(w) minutes against \(Format.number(bound.mean)) "
+                    + "in a typical \(w) minutes of its baseline (bound \(Format.number(bound.bound.rounded(.up)))).",
+                 ["calls_in_window": .number(total), "window_minutes": .number(Double(w)),
+                  "baseline_mean": .number(Alert.rounded(bound.mean))])
             }
         }
-        if countSpend, cost > 0, let bound = m?.costPerWindow {
-            let total = spend.sum
-            // Spend that rose only because calls rose is the rate.burst incident.
-            let merged = incidents.isOpen(.rateBurst, at: ts, quiet: settings.quietPeriod)
-            if total > bound.bound, !merged {
-                let sev = severity(score: total, threshold: bound.bound)
-                if incidents.admit(.costRate, severity: sev, at: ts, quiet: settings.quietPeriod), let o = alertAt(.costRate) {
-                    let w = RateProfile.windowMinutes
-                    let message = "\(o.agent) has spent \(Format.usd(total)) in the last \(w) minutes against "
-                        + "\(Format.usd(bound.mean)) in a typical \(w) minutes of its baseline (bound \(Format.usd(bound.bound)))."
-                    alerts.append(o.alert(.costRate, sev, score: total, threshold: bound.bound, message: message, evidence: [
-                        "usd_in_window": .number(Alert.rounded(total)), "window_minutes": .number(Double(w)),
-                        "baseline_mean_usd": .number(Alert.rounded(bound.mean)),
-                    ]))
-                }
+        // Spend that rose only because calls rose is the rate.burst incident.
+        if countSpend, cost > 0, let bound = m?.costPerWindow, !incidents.isOpen(.rateBurst, at: ts, quiet: settings.quietPeriod) {
+            let w = RateProfile.windowMinutes
+            Self.check(.costRate, total: spend.sum, bound: bound, at: ts, alertAt: alertAt, settings: settings,
+                       incidents: &incidents, into: &alerts) { agent, total in
+                ("\(agent) has spent \(Format.usd(total)) in the last \(w) minutes against \(Format.usd(bound.mean)) "
+                    + "in a typical \(w) minutes of its baseline (bound \(Format.usd(bound.bound))).",
+                 ["usd_in_window": .number(Alert.rounded(total)), "window_minutes": .number(Double(w)),
+                  "baseline_mean_usd": .number(Alert.rounded(bound.mean))])
             }
         }
         if let cap = policy.hourBudgetUSD, cost > 0 {
@@ -89,6 +78,18 @@ struct RateDetector: Sendable {
                 ]))
             }
         }
+    }
+
+    /// Raises `kind` when a window's total crosses its bound (merged into an open incident).
+    private static func check(_ kind: Alert.Kind, total: Double, bound: WindowBound, at ts: EventTime,
+                              alertAt: (Alert.Kind) -> Observation?, settings: DetectionSettings, incidents: inout IncidentLog,
+                              into alerts: inout [Alert], describe: (String, Double) -> (String, JSONValue))
+    {
+        guard total > bound.bound else { return }
+        let sev = severity(score: total, threshold: bound.bound)
+        guard incidents.admit(kind, severity: sev, at: ts, quiet: settings.quietPeriod), let o = alertAt(kind) else { return }
+        let (message, evidence) = describe(o.agent, total)
+        alerts.append(o.alert(kind, sev, score: total, threshold: bound.bound, message: message, evidence: evidence))
     }
 
     private mutating func addToHour(_ cost: Double, minute now: Int64) {

@@ -77,29 +77,17 @@ public struct JSONScanner: ~Copyable {
         try expect(UInt8(ascii: "{"), "'{' (a JSON object)")
     }
 
-    /// Reads the next member's key and the `:` after it, returning the key's raw
-    /// bytes range (escapes resolved into `scratch` when present), or nil at `}`.
+    /// Reads the next member's key and the `:` after it, or nil at `}`.
     /// `first` is true for the first call after `beginObject`.
     public mutating func nextMemberKey(first: Bool) throws(JSONError) -> String? {
-        skipWhitespace()
-        guard !atEnd else { throw fail("unexpected end of input inside an object") }
-        if peek() == UInt8(ascii: "}") { index += 1; return nil }
-        if !first {
-            guard peek() == UInt8(ascii: ",") else { throw fail("expected ',' or '}' in an object") }
-            index += 1
-            skipWhitespace()
-        }
-        guard !atEnd, peek() == UInt8(ascii: "\"") else {
-            throw fail(first ? "expected a string key or '}'" : "expected a string key (trailing commas are not allowed)")
-        }
-        let key = try parseString()
-        try expect(UInt8(ascii: ":"), "':' after an object key")
-        return key
+        guard let key = try nextMemberKeyBytes(first: first) else { return nil }
+        return key.escaped ?? String(decoding: key.bytes, as: UTF8.self)
     }
 
-    /// Like `nextMemberKey`, but returns the key's raw bytes without building
-    /// a String when it has no escapes (`escaped` is then nil); a key with
-    /// escapes is decoded into `escaped` and its bytes are empty.
+    /// Reads the next member's key and the `:` after it, or nil at `}`. The
+    /// key comes as its raw bytes, without building a String, when it has no
+    /// escapes (`escaped` is then nil); a key with escapes is decoded into
+    /// `escaped` and its bytes are empty.
     public mutating func nextMemberKeyBytes(first: Bool) throws(JSONError) -> (bytes: UnsafeRawBufferPointer, escaped: String?)? {
         skipWhitespace()
         guard !atEnd else { throw fail("unexpected end of input inside an object") }
