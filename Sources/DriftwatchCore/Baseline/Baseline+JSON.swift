@@ -299,8 +299,6 @@ extension RateProfile {
             JSONMember("usd_per_minute", costPerMinute.json),
             JSONMember("calls_per_\(Self.windowMinutes)_minutes", callsPerWindow.json),
             JSONMember("usd_per_\(Self.windowMinutes)_minutes", costPerWindow.json),
-            JSONMember("ln_calls_per_\(Self.windowMinutes)_minutes", logCallsPerWindow.json),
-            JSONMember("ln_usd_per_\(Self.windowMinutes)_minutes", logCostPerWindow.json),
             JSONMember("ln_calls_per_\(Self.windowMinutes)_minutes_histogram", callsPerWindowHistogram.json),
             JSONMember("ln_usd_per_\(Self.windowMinutes)_minutes_histogram", costPerWindowHistogram.json),
         ])
@@ -313,8 +311,6 @@ extension RateProfile {
         costPerMinute = try r.stats(j, "usd_per_minute")
         callsPerWindow = try r.stats(j, "calls_per_\(Self.windowMinutes)_minutes")
         costPerWindow = try r.stats(j, "usd_per_\(Self.windowMinutes)_minutes")
-        logCallsPerWindow = try r.stats(j, "ln_calls_per_\(Self.windowMinutes)_minutes")
-        logCostPerWindow = try r.stats(j, "ln_usd_per_\(Self.windowMinutes)_minutes")
         callsPerWindowHistogram = try r.histogram(j, "ln_calls_per_\(Self.windowMinutes)_minutes_histogram")
         costPerWindowHistogram = try r.histogram(j, "ln_usd_per_\(Self.windowMinutes)_minutes_histogram")
     }

@@ -166,12 +166,9 @@ public struct RateProfile: Sendable, Equatable {
     /// Sums over sliding windows of `windowMinutes` consecutive active minutes.
     public var callsPerWindow = RunningStats()
     public var costPerWindow = RunningStats()
-    /// ln of the same sums, over windows with any activity: bursts are
-    /// multiplicative, and the log scale carries their heavy right tail.
-    public var logCallsPerWindow = RunningStats()
-    public var logCostPerWindow = RunningStats()
-    /// The distribution of the same sums on a log scale, so that bounds are
-    /// fitted to the upper half only (quiet windows say nothing about bursts).
+    /// The distribution of the same sums on a log scale (bursts are
+    /// multiplicative), so that bounds are fitted to the upper half only:
+    /// quiet windows say nothing about bursts.
     public var callsPerWindowHistogram = LogHistogram()
     public var costPerWindowHistogram = LogHistogram()
 

@@ -201,8 +201,6 @@ struct MinuteBin: Sendable {
             let calls = lastCalls.reduce(0, +), cost = lastCost.reduce(0, +)
             rate.callsPerWindow.add(calls)
             rate.costPerWindow.add(cost)
-            if calls > 0 { rate.logCallsPerWindow.add(log(calls)) }
-            if cost > 0 { rate.logCostPerWindow.add(log(cost)) }
             rate.callsPerWindowHistogram.add(calls)
             rate.costPerWindowHistogram.add(cost)
         }
