@@ -47,6 +47,8 @@ final class AgentModel: Sendable {
     /// Pseudo-count that shrinks a sparse transition row towards the tool shares.
     static let rowPrior = 10.0
     static let toolShareFactor = 2.0
+    /// Standard errors between an estimate and the bound the tests use.
+    static let confidenceZ = 2.0
     static let sequenceMix = 0.5
 
     // MARK: Loops
@@ -92,19 +94,28 @@ final class AgentModel: Sendable {
         let pi = toolNames.map { (Double(b.tools[$0]!.calls) + 0.5) / (total + 0.5 * Double(k)) }
         unigram = pi
         var trans = [Double](repeating: 0, count: (k + 2) * k)
+        // Each probability's standard error, from the row's effective sample size.
+        var stderr = [Double](repeating: 0, count: (k + 2) * k)
         for row in 0..<(k + 2) {
             let counts: [String: Int]
             if row < k { counts = b.transitions[toolNames[row]] ?? [:] } else if row == k { counts = b.transitions[Baseline.start] ?? [:] } else { counts = [:] }
             var n = 0.0
             for t in toolNames { n += Double(counts[t] ?? 0) }
+            if row == k + 1 { n = total }  // the unigram row: all tool calls
             for (j, t) in toolNames.enumerated() {
-                trans[row * k + j] = (Double(counts[t] ?? 0) + Self.rowPrior * pi[j]) / (n + Self.rowPrior)
+                let p = row == k + 1 ? pi[j] : (Double(counts[t] ?? 0) + Self.rowPrior * pi[j]) / (n + Self.rowPrior)
+                trans[row * k + j] = p
+                stderr[row * k + j] = (p * (1 - p) / (n + Self.rowPrior)).squareRoot()
             }
         }
         transition = trans
+        // The share tests run against the conservative side of each estimate
+        // (z = 2 standard errors): a share that only looks doubled because a
+        // thin baseline under-estimated it is not drift. With a large baseline
+        // the bounds meet the estimate.
         let rho = Self.toolShareFactor
-        upLogZ = trans.map { log(1 + (rho - 1) * $0) }
-        downLogZ = trans.map { log(1 + (1 / rho - 1) * $0) }
+        upLogZ = zip(trans, stderr).map { p, e in log(1 + (rho - 1) * min(1, p + Self.confidenceZ * e)) }
+        downLogZ = zip(trans, stderr).map { p, e in log(1 + (1 / rho - 1) * max(0, p - Self.confidenceZ * e)) }
         var seq = [Double](repeating: 0, count: (k + 2) * k)
         for row in 0..<(k + 2) {
             for j in 0..<k {
