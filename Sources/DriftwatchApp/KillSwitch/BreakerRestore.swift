@@ -11,13 +11,18 @@ import DriftwatchStore
 /// at its configured value. A half-open breaker comes back open with its cool-down
 /// already over, so the next call makes it half-open again and the probes restart.
 enum BreakerRestore {
+    static let manualPrefix = "tripped by an operator: "
+
     static func restore(into monitor: inout Monitor, from store: any DatabaseWriter,
                         log: @Sendable (String) -> Void) throws {
         let records = try store.readSync { db in try BreakerStore.notClosed(in: db) }
         let cooldown = monitor.settings.breaker.cooldown
         for r in records {
             let at = r.state == CircuitBreaker.State.halfOpen.rawValue ? r.sinceNS - cooldown : r.sinceNS
-            _ = monitor.trip(agent: r.agent, reason: "restored after a restart: " + (r.reason ?? r.state), at: at, seq: 0)
+            // The Monitor prefixes "tripped by an operator: " again; keep one.
+            var reason = r.reason ?? r.state
+            if reason.hasPrefix(manualPrefix) { reason.removeFirst(manualPrefix.count) }
+            _ = monitor.trip(agent: r.agent, reason: "restored after a restart: " + reason, at: at, seq: 0)
         }
         if !records.isEmpty {
             log("breakers: restored \(records.count) open breaker(s): " + records.map(\.agent).joined(separator: ", "))
