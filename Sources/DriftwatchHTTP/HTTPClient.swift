@@ -57,7 +57,7 @@ public struct HTTPClient: Sendable {
 
     // MARK: - Blocking exchange (runs on `queue`)
 
-    private static func exchange(_ method: HTTPMethod, _ endpoint: HTTPEndpoint, headers: HTTPHeaders, body: [UInt8],
+    static func exchange(_ method: HTTPMethod, _ endpoint: HTTPEndpoint, headers: HTTPHeaders, body: [UInt8],
                                  configuration: Configuration) throws(HTTPClientError) -> HTTPClientResponse {
         let addresses: [SocketAddress]
         do {

@@ -12,6 +12,7 @@ public enum Schema {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1", createV1)
         migrator.registerMigration("v2", createV2)
+        migrator.registerMigration("v3-killswitch", createV3KillSwitch)
         return migrator
     }
 

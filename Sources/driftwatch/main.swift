@@ -31,6 +31,9 @@ let generalHelp = """
       baseline diff A.json B.json                          what changed between two baselines
       serve [--config FILE] [--db FILE] [--listen HOST:PORT] [--baselines DIR] [--stdin]
                                                            the service: HTTP ingest and API, optional NDJSON on stdin
+      check --agent NAME [--server URL]                    breaker state: exit 0 closed, 3 open, 4 half-open, 69 unreachable
+      hook claude-code [--server URL] [--agent NAME]       Claude Code hook: blocks PreToolUse (exit 2) while the breaker is open
+      audit verify [--db FILE]                             verifies the audit log's hash chain (exit 65 names the broken row)
 
     `-` reads standard input (pipe zcat for compressed files).
     Every command has --help. Exit codes: 0 ok, 64 bad usage, 65 bad data, 69 unavailable.
@@ -216,6 +219,85 @@ func serve(_ args: ArraySlice<String>) async -> Int32 {
     }
 }
 
+/// Prints a gate command's output and returns its exit code.
+func finish(_ r: CommandResult) -> Int32 {
+    if let out = r.stdout { print(out) }
+    if let err = r.stderr { printError(err) }
+    return r.exitCode
+}
+
+func check(_ args: ArraySlice<String>) throws -> Int32 {
+    let a = try Arguments(args, valued: ["--agent", "--server"])
+    if a.flags.contains("--help") {
+        print("""
+            usage: driftwatch check --agent NAME [--server URL]
+
+            Prints the agent's circuit breaker on one line, for gateways and scripts.
+            Exit: 0 closed (or open in warn/observe mode: not enforced), 3 open, 4 half-open,
+            69 server unreachable. --server defaults to \(GateCommands.defaultServer);
+            a bearer token is read from $\(GateCommands.tokenVariable) when the server requires one.
+            """)
+        return Exit.ok
+    }
+    guard a.positional.isEmpty else { throw UsageError(message: "check takes no arguments (got \(a.positional[0]))") }
+    guard let agent = a.options["--agent"], !agent.isEmpty else { throw UsageError(message: "check needs --agent NAME") }
+    return finish(GateCommands.check(agent: agent, server: a.options["--server"] ?? GateCommands.defaultServer,
+                                     token: environment(GateCommands.tokenVariable)))
+}
+
+func hook(_ args: ArraySlice<String>) throws -> Int32 {
+    guard let kind = args.first, kind != "--help", kind != "-h" else {
+        print("usage: driftwatch hook claude-code [--server URL] [--agent NAME] [--fail-open|--fail-closed] [--config FILE]")
+        return args.isEmpty ? Exit.usage : Exit.ok
+    }
+    guard kind == "claude-code" else { throw UsageError(message: "unknown hook \(kind) (claude-code)") }
+    let a = try Arguments(args.dropFirst(), valued: ["--server", "--agent", "--config"], flags: ["--fail-open", "--fail-closed"])
+    if a.flags.contains("--help") {
+        print("""
+            usage: driftwatch hook claude-code [--server URL] [--agent NAME] [--fail-open|--fail-closed] [--config FILE]
+
+            A Claude Code command hook: reads the hook's JSON on stdin. PreToolUse asks the
+            server and exits 2 with the reason on stderr while the agent's breaker is open;
+            PostToolUse / PostToolUseFailure are forwarded and never block. If the server is
+            unreachable a PreToolUse is blocked for tools classed destructive in --config
+            (`tools`) and allowed otherwise, unless --fail-open or --fail-closed says else;
+            either way stderr says so. Token: $\(GateCommands.tokenVariable) (ingest role).
+            """)
+        return Exit.ok
+    }
+    guard a.positional.isEmpty else { throw UsageError(message: "hook claude-code takes no arguments (got \(a.positional[0]))") }
+    if a.flags.contains("--fail-open") && a.flags.contains("--fail-closed") {
+        throw UsageError(message: "--fail-open and --fail-closed exclude each other")
+    }
+    let failMode: GateCommands.FailMode = a.flags.contains("--fail-open") ? .open : a.flags.contains("--fail-closed") ? .closed : .byToolClass
+    let config = try loadConfiguration(a.options["--config"])
+    let payload = try FileInput.readAll("-")
+    return finish(GateCommands.hookClaudeCode(payload: payload, server: a.options["--server"] ?? GateCommands.defaultServer,
+                                              agent: a.options["--agent"], failMode: failMode,
+                                              tools: config.detection.toolClasses, token: environment(GateCommands.tokenVariable)))
+}
+
+func audit(_ args: ArraySlice<String>) throws -> Int32 {
+    guard args.first == "verify" else { throw UsageError(message: "audit needs a subcommand: verify") }
+    let a = try Arguments(args.dropFirst(), valued: ["--db"])
+    if a.flags.contains("--help") {
+        print("""
+            usage: driftwatch audit verify [--db FILE]
+
+            Walks the audit log's hash chain (each row: SHA-256 of the previous row's hash and
+            its own canonical content). Prints OK with the row count, or names the first row
+            that breaks the chain and exits 65. --db defaults to driftwatch.db.
+            """)
+        return Exit.ok
+    }
+    guard a.positional.isEmpty else { throw UsageError(message: "audit verify takes no arguments (got \(a.positional[0]))") }
+    return finish(GateCommands.auditVerify(databasePath: a.options["--db"] ?? Configuration().db))
+}
+
+func environment(_ name: String) -> String? {
+    getenv(name).map { String(cString: $0) }
+}
+
 func run(_ argv: [String]) -> Int32 {
     let args = argv.dropFirst()
     guard let command = args.first else {
@@ -229,6 +311,9 @@ func run(_ argv: [String]) -> Int32 {
             return Exit.ok
         case "replay": return try replay(args.dropFirst())
         case "baseline": return try baseline(args.dropFirst())
+        case "check": return try check(args.dropFirst())
+        case "hook": return try hook(args.dropFirst())
+        case "audit": return try audit(args.dropFirst())
         default:
             throw UsageError(message: "unknown command \(command) (try driftwatch --help)")
         }

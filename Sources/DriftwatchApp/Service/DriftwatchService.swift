@@ -14,6 +14,7 @@ public final class DriftwatchService: Sendable {
     private let server: HTTPServer
     private let log: @Sendable (String) -> Void
     private let baselineCount: Int
+    private let sender: WebhookSender
 
     /// Opens the store, loads baselines and binds the listen address.
     /// - Throws: `ServiceError` with the exit code to use.
@@ -62,14 +63,24 @@ public final class DriftwatchService: Sendable {
         }
         baselineCount = baselines.count
 
+        var monitor = Monitor(settings: configuration.detection, baselines: Array(baselines.values))
+        do {
+            try BreakerRestore.restore(into: &monitor, from: store, log: log)
+        } catch {
+            throw .unavailable("cannot read breaker state from the store: \(error)")
+        }
+        let breakers = BreakerRecorder(webhooks: configuration.webhooks)
         pipeline = IngestPipeline(
-            store: store, monitor: Monitor(settings: configuration.detection, baselines: Array(baselines.values)),
+            store: store, monitor: monitor,
             persistedBaselines: Set(baselines.keys), batchSize: configuration.limits.batchSize,
             maxQueuedEvents: configuration.limits.maxQueuedEvents, redact: configuration.redaction,
-            metrics: metrics, clock: clock, log: log)
+            metrics: metrics, clock: clock, breakers: breakers, log: log)
+        sender = WebhookSender(store: store, webhooks: configuration.webhooks, delivery: configuration.delivery,
+                               signal: breakers.signal, clock: clock, log: log)
         let routes = ServiceRoutes(pipeline: pipeline, store: store, metrics: metrics,
                                    access: AccessControl(tokens: configuration.tokens),
-                                   maxLineBytes: configuration.limits.maxLineBytes, clock: clock)
+                                   maxLineBytes: configuration.limits.maxLineBytes, clock: clock,
+                                   breakerCheck: BreakerControl(pipeline: pipeline, clock: clock).check)
         var http = HTTPServer.Configuration(host: settings.listen.host, port: settings.listen.port)
         http.limits.maxBodyBytes = configuration.limits.maxBodyBytes
         http.maxConnections = configuration.limits.maxConnections
@@ -114,6 +125,7 @@ public final class DriftwatchService: Sendable {
                     }
                 }
                 inner.addTask { await self.retainPeriodically() }
+                inner.addTask { await self.sender.run() }
                 let signal = await signals.wait()
                 self.log("driftwatch: signal \(signal): stopping (draining in-flight requests, committing the last batch)")
                 // Handlers still running await their commits, so the pipeline keeps running.

@@ -80,13 +80,16 @@ public final class IngestPipeline: Sendable {
     private let metrics: ServiceMetrics
     private let clock: WallClock
     private let log: @Sendable (String) -> Void
+    /// Persists breaker transitions, audits them and enqueues kill-switch deliveries in
+    /// each batch's transaction (spec §5); `nil` in tests that do not need it.
+    public let breakers: BreakerRecorder?
 
     /// - Parameters:
     ///   - monitor: the detection state; baselines given to it should be listed in `persistedBaselines`.
     ///   - persistedBaselines: agents whose baseline need not be saved when it is seen frozen.
     public init(store: any DatabaseWriter, monitor: Monitor, persistedBaselines: Set<String>,
                 batchSize: Int, maxQueuedEvents: Int, redact: Bool, metrics: ServiceMetrics,
-                clock: WallClock = .system, log: @escaping @Sendable (String) -> Void) {
+                clock: WallClock = .system, breakers: BreakerRecorder? = nil, log: @escaping @Sendable (String) -> Void) {
         precondition(batchSize > 0 && maxQueuedEvents > 0, "pipeline bounds must be positive")
         self.store = store
         self.detection = Mutex(Detection(monitor: monitor, persistedBaselines: persistedBaselines))
@@ -95,7 +98,16 @@ public final class IngestPipeline: Sendable {
         self.redact = redact
         self.metrics = metrics
         self.clock = clock
+        self.breakers = breakers
         self.log = log
+    }
+
+    /// Runs `body` on the Monitor inside one write transaction, serialised with the ingest
+    /// batches (manual breaker trips and resets go through the same single writer).
+    public func withWriter<T: Sendable>(_ body: @escaping @Sendable (inout Monitor, Database) throws -> T) async throws -> T {
+        try await store.write { [self] db in
+            try self.detection.withLock { d throws in try body(&d.monitor, db) }
+        }
     }
 
     /// Events waiting for the writer (`driftwatch_queue_depth`).
@@ -192,6 +204,7 @@ public final class IngestPipeline: Sendable {
         var outcomes: [Outcome]
         var alertKinds: [String]
         var frozen: [String]
+        var enqueued: Int
     }
 
     private func commit(_ batch: [Submission]) async {
@@ -212,6 +225,7 @@ public final class IngestPipeline: Sendable {
             let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
             metrics.recordCommit(seconds: seconds, stored: r.outcomes.reduce(0) { $0 + $1.stored },
                                  duplicates: r.outcomes.reduce(0) { $0 + $1.duplicates }, alertKinds: r.alertKinds)
+            if r.enqueued > 0 { breakers?.signal.wake() }
             for agent in r.frozen { log("baseline for \(agent) learned and frozen; saved to the store") }
             for (submission, outcome) in zip(batch, r.outcomes) { submission.continuation.resume(returning: outcome) }
         case .failure(let error):
@@ -254,6 +268,9 @@ public final class IngestPipeline: Sendable {
         try AlertStore.insert(alerts, in: db)
         try AgentStore.add(tallies, updatedNS: now, in: db)
         for baseline in frozen { try BaselineStore.upsert(baseline, createdNS: now, in: db) }
-        return BatchResult(outcomes: outcomes, alertKinds: alerts.map(\.kind.rawValue), frozen: frozen.map(\.agent))
+        let enqueued = try breakers?.record(alerts, nowNS: now, in: db) ?? 0
+        try breakers?.recordFrozen(frozen, nowNS: now, in: db)
+        return BatchResult(outcomes: outcomes, alertKinds: alerts.map(\.kind.rawValue), frozen: frozen.map(\.agent),
+                           enqueued: enqueued)
     }
 }

@@ -40,6 +40,7 @@ public struct ServiceRoutes: Sendable {
         router.get("/v1/alerts") { request, _ in try await self.getAlerts(request) }
         router.get("/metrics") { request, _ in try await self.getMetrics(request) }
         router.get("/healthz") { _, _ in await self.getHealth() }
+        registerKillSwitchRoutes(&router)
         return router
     }
 

@@ -10,6 +10,7 @@ public struct Configuration: Sendable {
     public var webhooks: [Webhook] = []
     public var retention = Retention()
     public var breaker = Breaker()
+    public var delivery = Delivery()
     public var redaction = true
     public var limits = Limits()
     public var detection = DetectionSettings()
@@ -39,6 +40,19 @@ public struct Configuration: Sendable {
         public var windowSeconds = 600
         public var cooldownSeconds = 300
         public var probeCalls = 5
+    }
+
+    /// Webhook delivery from the outbox (spec §5): retried with exponential backoff and
+    /// jitter from `initial_backoff_s`, doubling up to `max_backoff_s`, until `give_up_s`
+    /// after the row was enqueued, then dead-lettered.
+    public struct Delivery: Sendable, Equatable {
+        public var initialBackoffSeconds = 1
+        public var maxBackoffSeconds = 300
+        public var giveUpSeconds = 86_400
+        /// Longest one attempt may take (connect and response).
+        public var timeoutSeconds = 10
+        /// Deliveries attempted at once (to different agents or webhooks).
+        public var maxInFlight = 16
     }
 
     /// Input and service limits (style.md convention 10).
@@ -155,6 +169,21 @@ public struct Configuration: Sendable {
                     }
                 }
                 detection.breaker = CircuitBreaker.Settings(breaker)
+            case "delivery":
+                for f in try r.members(m.value) {
+                    let fr = r.at(f.key)
+                    switch f.key {
+                    case "initial_backoff_s": delivery.initialBackoffSeconds = try fr.int(f.value, min: 1)
+                    case "max_backoff_s": delivery.maxBackoffSeconds = try fr.int(f.value, min: 1)
+                    case "give_up_s": delivery.giveUpSeconds = try fr.int(f.value, min: 1)
+                    case "timeout_s": delivery.timeoutSeconds = try fr.int(f.value, min: 1)
+                    case "max_in_flight": delivery.maxInFlight = try fr.int(f.value, min: 1)
+                    default: throw fr.unknown()
+                    }
+                }
+                guard delivery.maxBackoffSeconds >= delivery.initialBackoffSeconds else {
+                    throw r.at("max_backoff_s").error("must be ≥ initial_backoff_s")
+                }
             case "agents":
                 for a in try r.members(m.value) {
                     let ar = r.at(a.key)
