@@ -56,6 +56,17 @@ public struct CircuitBreaker: Sendable, Equatable {
         cooldown = settings.cooldown
     }
 
+    /// A breaker as it was saved, for a restart: the state, since when, why,
+    /// and the cool-down in force (which may have been doubled).
+    public init(settings: Settings = Settings(), restoring state: State, since: EventTime, reason: String, cooldown: EventTime) {
+        self.init(settings: settings)
+        self.state = state
+        self.since = since
+        self.reason = reason
+        self.cooldown = cooldown
+        if state == .halfOpen { probesLeft = settings.probeCalls }
+    }
+
     /// When an open breaker turns half-open.
     public var reopensAt: EventTime? { state == .open ? since + cooldown : nil }
 

@@ -96,6 +96,22 @@ public struct Monitor: Sendable {
         return s.breakerStatus(at: now)
     }
 
+    /// Puts a saved breaker back as it was (after a restart), for the agent or
+    /// one of its sessions; no transition is reported, none happened.
+    public mutating func restoreBreaker(agent: String, session: String?, state: CircuitBreaker.State, since: EventTime,
+                                        reason: String, cooldown: EventTime)
+    {
+        let settings = self.settings.breaker
+        withState(agent) { s in
+            let breaker = CircuitBreaker(settings: settings, restoring: state, since: since, reason: reason, cooldown: cooldown)
+            s.lastTS = max(s.lastTS, since)
+            guard let session else { s.breaker = breaker; return }
+            if s.sessions[session]?.breaker == nil { s.sessionBreakers += 1 }
+            s.sessions[session, default: SessionState()].breaker = breaker
+            s.sessions[session]!.lastTS = max(s.sessions[session]!.lastTS, since)
+        }
+    }
+
     /// An operator opens the agent's breaker by hand (spec §4); returns the transition as an alert.
     public mutating func trip(agent: String, reason: String, at now: EventTime, seq: Int64) -> Alert? {
         withState(agent) { $0.manual(trip: true, reason: reason, at: now, seq: seq, agent: agent) }

@@ -103,4 +103,24 @@ struct CircuitBreakerTests {
         #expect(status.blocks && status.retryAfterSeconds == 299)
         #expect(monitor.reset(agent: Scenario.baseline.agent, reason: "ok", at: 7 * Self.second, seq: 2)?.kind == .breakerClosed)
     }
+
+    /// After a restart a saved breaker comes back as it was: open since the
+    /// same time with its doubled cool-down, for the agent or a session.
+    @Test func restoredBreakerKeepsItsStateSinceAndCoolDown() {
+        var monitor = Monitor(baselines: [Scenario.baseline])
+        let agent = Scenario.baseline.agent
+        monitor.restoreBreaker(agent: agent, session: nil, state: .open, since: 100 * Self.second, reason: "critical drift.args",
+                               cooldown: 600 * Self.second)
+        let status = monitor.breakerStatus(agent: agent, at: 160 * Self.second)
+        #expect(status.state == .open && status.since == 100 * Self.second)
+        #expect(status.reason == "critical drift.args")
+        #expect(status.retryAfterSeconds == 540, "the doubled cool-down survives")
+
+        monitor.restoreBreaker(agent: agent, session: "s-1", state: .open, since: 100 * Self.second, reason: "loop",
+                               cooldown: 300 * Self.second)
+        let call = Event(agent: agent, tool: "sql.query", ts: 500 * Self.second, session: "s-1",
+                         args: ["query": "SELECT 1 FROM t", "params": [], "limit": 10])
+        let alerts = monitor.process(call, seq: 1)
+        #expect(alerts.contains { $0.kind == .breakerHalfOpen && $0.session == "s-1" }, "the session breaker's cool-down ran out")
+    }
 }
