@@ -50,6 +50,13 @@ public enum AuditStore {
         return try db.fetchAll("SELECT \(columns) FROM audit ORDER BY id DESC LIMIT ?", [.integer(Int64(limit))], row: record)
     }
 
+    /// The newest row of one action about one subject, if any.
+    /// - Throws: `SQLiteError`.
+    public static func latest(action: String, subject: String, in db: Database) throws -> AuditRecord? {
+        try db.fetchAll("SELECT \(columns) FROM audit WHERE action = ? AND subject = ? ORDER BY id DESC LIMIT 1",
+                        [.text(action), .text(subject)], row: record).first
+    }
+
     static let columns = "id, ts_ns, actor, role, action, subject, detail, prev_hash, hash"
 
     static func record(_ s: Statement) -> AuditRecord {

@@ -63,6 +63,12 @@ public final class DriftwatchService: Sendable {
         }
         baselineCount = baselines.count
 
+        do {
+            let loaded = Array(baselines.values), now = clock.now()
+            try store.writeSync { db in try ConfigurationAudit.record(configuration, baselines: loaded, at: now, in: db) }
+        } catch {
+            throw .unavailable("cannot write the audit log: \(error)")
+        }
         var monitor = Monitor(settings: configuration.detection, baselines: Array(baselines.values))
         do {
             try BreakerRestore.restore(into: &monitor, from: store, log: log)

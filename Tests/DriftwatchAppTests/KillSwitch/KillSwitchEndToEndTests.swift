@@ -159,7 +159,8 @@ struct KillSwitchEndToEndTests {
         }
         let (code, out, _) = try await runDriftwatch(["audit", "verify", "--db", dir.file("dw.db")], in: dir.path)
         #expect(code == 0)
-        #expect(out.hasPrefix("audit log OK: 3 rows"))
+        // The configured policies and the baseline file at start, then open, half-open, closed.
+        #expect(out.hasPrefix("audit log OK: 5 rows"), "\(out)")
     }
 
     @Test func deliveriesSurviveAReceiverOutageAndARestartInOrderAndNoneTwice() async throws {
@@ -208,11 +209,13 @@ struct KillSwitchEndToEndTests {
         #expect(okCode == 0, "\(okOut)")
         let db = try Database(path: dir.file("dw.db"))
         let roles = try db.fetchAll("SELECT action, role FROM audit ORDER BY id") { "\($0.text(at: 0) ?? ""):\($0.text(at: 1) ?? "")" }
-        #expect(roles == ["breaker.open:system", "breaker.reset:open", "breaker.trip:open"])
+        // The restart with the same configuration and baseline file adds no configuration rows.
+        #expect(roles == ["configuration.policies:system", "baseline.file:system", "breaker.open:system", "breaker.reset:open",
+                          "breaker.trip:open"])
         try db.execute("DROP TRIGGER audit_no_update")
-        try db.execute("UPDATE audit SET role = 'system' WHERE id = 2")
+        try db.execute("UPDATE audit SET role = 'system' WHERE id = 4")
         let (badCode, badOut, _) = try await runDriftwatch(["audit", "verify", "--db", dir.file("dw.db")], in: dir.path)
         #expect(badCode == 65)
-        #expect(badOut.contains("BROKEN at row 2"))
+        #expect(badOut.contains("BROKEN at row 4"))
     }
 }
