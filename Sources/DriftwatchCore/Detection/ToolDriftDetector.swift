@@ -99,31 +99,40 @@ struct ToolDriftDetector: Sendable {
         guard incidents.admit(.driftSequence, severity: sev, at: o.ts, quiet: settings.quietPeriod) else { return }
         let k = m.trackedCount
         var counts: [Int32: Int] = [:]
-        for cell in recentTransitions.elements { counts[cell, default: 0] += 1 }
-        let total = max(recentTransitions.count, 1)
-        // The transitions that carried the most evidence: seen often, rare before.
-        let top = counts.map { (cell: $0.key, n: $0.value, weight: Double($0.value) * m.sequenceLLR[Int($0.key)]) }
-            .sorted { ($0.weight, $1.cell) > ($1.weight, $0.cell) }
-            .prefix(3)
+        var fromRow: [Int: Int] = [:]
+        for cell in recentTransitions.elements {
+            counts[cell, default: 0] += 1
+            fromRow[Int(cell) / k, default: 0] += 1
+        }
+        // The transitions that carry the most divergence: taken often recently
+        // from their tool, rare after it in the baseline (n · ln(recent / baseline)).
+        let top = counts.map { cell, n -> (cell: Int32, n: Int, recent: Double, weight: Double) in
+            let recent = Double(n) / Double(fromRow[Int(cell) / k] ?? n)
+            return (cell, n, recent, Double(n) * log(recent / m.transition[Int(cell)]))
+        }
+        .sorted { ($0.weight, $1.cell) > ($1.weight, $0.cell) }
+        .prefix(3)
         func name(_ row: Int) -> String { row < k ? m.toolNames[row] : Baseline.start }
         let evidence: [JSONValue] = top.map { item in
             let row = Int(item.cell) / k, col = Int(item.cell) % k
             return .object([
                 JSONMember("from", .string(name(row))), JSONMember("to", .string(m.toolNames[col])),
                 JSONMember("baseline_probability", .number(Alert.rounded(m.transition[Int(item.cell)]))),
-                JSONMember("recent_share", .number(Alert.rounded(Double(item.n) / Double(total)))),
+                JSONMember("recent_probability", .number(Alert.rounded(item.recent))),
+                JSONMember("recent_count", .number(Double(item.n))),
             ])
         }
         var message = "\(o.agent)'s order of calls no longer fits its baseline"
         if let first = top.first {
             let row = Int(first.cell) / k, col = Int(first.cell) % k
-            message += ": \(name(row)) → \(m.toolNames[col]) is \(Format.percent(Double(first.n) / Double(total))) of recent "
-                + "transitions but had probability \(Format.percent(m.transition[Int(first.cell)])) after \(name(row))."
+            let context = row < k ? "after \(name(row))" : "as a session's first call"
+            message += ": \(context) it now calls \(m.toolNames[col]) \(Format.percent(first.recent)) of the time, "
+                + "against \(Format.percent(m.transition[Int(first.cell)])) in its baseline."
         } else {
             message += "."
         }
         alerts.append(o.alert(.driftSequence, sev, score: score, threshold: m.sequenceThreshold, message: message,
-                              evidence: ["transitions": .array(evidence), "recent_transitions": .number(Double(total))]))
+                              evidence: ["transitions": .array(evidence), "recent_transitions": .number(Double(recentTransitions.count))]))
     }
 }
 
