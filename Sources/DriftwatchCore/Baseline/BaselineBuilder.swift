@@ -27,6 +27,21 @@ public struct BaselineBuilder: Sendable {
         var run = 1
         var failingTools: [String: Int] = [:]
         var lastTS: EventTime = 0
+        var started = false
+
+        /// Adds one event of this session; returns whether it opened the session.
+        mutating func add(_ event: Event, features: ArgsFeatures?, at ts: EventTime, stats: inout SessionProfile,
+                          transitions: inout [String: [String: Int]]) -> Bool
+        {
+            let opened = !started
+            started = true
+            lastTS = ts
+            if let c = event.costUSD, c > 0 { cost += c }
+            if let tool = event.tool, let features {
+                addCall(tool, failed: event.isFailure, fingerprint: features.fingerprint, stats: &stats, transitions: &transitions)
+            }
+            return opened
+        }
 
         /// Records the current run of identical calls if it is a repeat (length ≥ 2).
         func endRun(into stats: inout SessionProfile) {
@@ -103,15 +118,13 @@ public struct BaselineBuilder: Sendable {
             if event.kind == .toolCall, let tool = event.tool, let features { addToolCall(tool, event, features) }
             return
         }
-        if sessions[sessionID] == nil { baseline.sessions.count += 1 }
-        // In place: copying a track or a profile out and back would copy its tables.
-        sessions[sessionID, default: SessionTrack()].lastTS = ts
-        if let cost = event.costUSD, cost > 0 { sessions[sessionID]!.cost += cost }
-        if event.kind == .toolCall, let tool = event.tool, let features {
-            addToolCall(tool, event, features)
-            sessions[sessionID]!.addCall(tool, failed: event.isFailure, fingerprint: features.fingerprint,
-                                         stats: &baseline.sessions, transitions: &baseline.transitions)
-        }
+        // One in-place access: copying a track or a profile out and back
+        // would copy its tables.
+        let isCall = event.kind == .toolCall && event.tool != nil && features != nil
+        if isCall { addToolCall(event.tool!, event, features!) }
+        let opened = sessions[sessionID, default: SessionTrack()].add(
+            event, features: isCall ? features : nil, at: ts, stats: &baseline.sessions, transitions: &baseline.transitions)
+        if opened { baseline.sessions.count += 1 }
         if sessions.count > Self.maxOpenSessions { expireSessions(now: ts) }
     }
 
