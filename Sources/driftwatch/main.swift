@@ -162,7 +162,7 @@ func baseline(_ args: ArraySlice<String>) throws -> Int32 {
 }
 
 let serveHelp = """
-    usage: driftwatch serve [--config FILE] [--db FILE] [--listen HOST:PORT] [--baselines DIR] [--stdin]
+    usage: driftwatch serve [--config FILE] [--db FILE] [--listen HOST:PORT] [--baselines DIR] [--dashboards DIR] [--stdin]
 
     Runs the service: HTTP ingest (POST /v1/events, /v1/traces, /v1/hooks/claude-code),
     the read API (/v1/agents, /v1/alerts), /metrics and /healthz, over a SQLite store.
@@ -173,6 +173,7 @@ let serveHelp = """
                           a non-loopback address needs tokens in the configuration (exit 64)
       --baselines DIR     load DIR/*.json at start (default baselines, if it exists)
       --stdin             also read NDJSON events from standard input
+      --dashboards DIR    dashboard templates and CSS (default dashboards); a broken template stops start-up (exit 65)
     SIGTERM / SIGINT stop accepting, drain in-flight requests, commit the last batch, exit 0.
     """
 
@@ -180,7 +181,7 @@ let serveHelp = """
 func serve(_ args: ArraySlice<String>) async -> Int32 {
     let settings: ServeSettings
     do {
-        let a = try Arguments(args, valued: ["--config", "--db", "--listen", "--baselines"], flags: ["--stdin"])
+        let a = try Arguments(args, valued: ["--config", "--db", "--listen", "--baselines", "--dashboards"], flags: ["--stdin"])
         if a.flags.contains("--help") {
             print(serveHelp)
             return Exit.ok
@@ -193,6 +194,7 @@ func serve(_ args: ArraySlice<String>) async -> Int32 {
             config = try Configuration(bytes: bytes)
             baselinesInFile = (try? JSONScanner.parse(bytes))?["baselines"] != nil
         }
+        if let dashboards = a.options["--dashboards"] { config.dashboards = dashboards }
         settings = try ServeSettings(configuration: config, baselinesInFile: baselinesInFile, listen: a.options["--listen"],
                                      databasePath: a.options["--db"], baselinesDirectory: a.options["--baselines"],
                                      readStandardInput: a.flags.contains("--stdin"))

@@ -9,7 +9,7 @@ import DriftwatchStore
 public final class DriftwatchService: Sendable {
     public let settings: ServeSettings
     private let store: DatabasePool
-    private let pipeline: IngestPipeline
+    let pipeline: IngestPipeline
     private let metrics = ServiceMetrics()
     private let server: HTTPServer
     private let log: @Sendable (String) -> Void
@@ -67,9 +67,10 @@ public final class DriftwatchService: Sendable {
             persistedBaselines: Set(baselines.keys), batchSize: configuration.limits.batchSize,
             maxQueuedEvents: configuration.limits.maxQueuedEvents, redact: configuration.redaction,
             metrics: metrics, clock: clock, log: log)
-        let routes = ServiceRoutes(pipeline: pipeline, store: store, metrics: metrics,
+        var routes = ServiceRoutes(pipeline: pipeline, store: store, metrics: metrics,
                                    access: AccessControl(tokens: configuration.tokens),
                                    maxLineBytes: configuration.limits.maxLineBytes, clock: clock)
+        routes.dashboard = try Dashboard.load(settings: settings, routes: routes)
         var http = HTTPServer.Configuration(host: settings.listen.host, port: settings.listen.port)
         http.limits.maxBodyBytes = configuration.limits.maxBodyBytes
         http.maxConnections = configuration.limits.maxConnections

@@ -18,6 +18,8 @@ public struct ServeSettings: Sendable {
     public var retentionInterval: Duration = .seconds(60)
     /// Longest shutdown waits for in-flight requests.
     public var drainTimeout: Duration = .seconds(10)
+    /// Lines shown at the top of the dashboard's overview (the demo's schedule).
+    public var dashboardNotice: [String] = []
 
     /// - Parameters:
     ///   - configuration: the parsed file, or the defaults.
