@@ -179,7 +179,7 @@ let serveHelp = """
 
 /// `driftwatch serve`: async, so it runs outside `run(_:)`.
 func serve(_ args: ArraySlice<String>) async -> Int32 {
-    let settings: ServeSettings
+    var settings: ServeSettings
     do {
         let a = try Arguments(args, valued: ["--config", "--db", "--listen", "--baselines", "--dashboards"], flags: ["--stdin"])
         if a.flags.contains("--help") {
@@ -188,16 +188,19 @@ func serve(_ args: ArraySlice<String>) async -> Int32 {
         }
         guard a.positional.isEmpty else { throw UsageError(message: "serve takes no arguments (got \(a.positional[0]))") }
         var baselinesInFile = false
+        var dashboardsInFile = false
         var config = Configuration()
         if let path = a.options["--config"] {
             let bytes = try FileInput.readAll(path)
             config = try Configuration(bytes: bytes)
             baselinesInFile = (try? JSONScanner.parse(bytes))?["baselines"] != nil
+            dashboardsInFile = (try? JSONScanner.parse(bytes))?["dashboards"] != nil
         }
         if let dashboards = a.options["--dashboards"] { config.dashboards = dashboards }
         settings = try ServeSettings(configuration: config, baselinesInFile: baselinesInFile, listen: a.options["--listen"],
                                      databasePath: a.options["--db"], baselinesDirectory: a.options["--baselines"],
                                      readStandardInput: a.flags.contains("--stdin"))
+        settings.dashboardsDirectoryIsExplicit = a.options["--dashboards"] != nil || dashboardsInFile
     } catch let error as UsageError {
         printError("driftwatch serve: \(error.message)")
         return Exit.usage

@@ -1,4 +1,5 @@
 import DriftwatchCore
+import Foundation
 public import DriftwatchHTTP
 public import DriftwatchStore
 
@@ -157,8 +158,19 @@ public struct Dashboard: Sendable {
 extension Dashboard {
     /// The dashboard `serve` runs: templates from `configuration.dashboards`, cookie key
     /// from the admin token (or random), over the service's pipeline and store.
+    /// As with baselines, the default directory may be absent (the service then runs
+    /// without a dashboard and says so); a named one must exist, and a broken template is
+    /// always a start-up error.
     /// - Throws: `ServiceError.data` naming the template file and line at fault.
-    static func load(settings: ServeSettings, routes: ServiceRoutes) throws(ServiceError) -> Dashboard {
+    static func load(settings: ServeSettings, routes: ServiceRoutes,
+                     log: @Sendable (String) -> Void) throws(ServiceError) -> Dashboard? {
+        let directory = settings.configuration.dashboards
+        var isDirectory: ObjCBool = false
+        if !settings.dashboardsDirectoryIsExplicit,
+           !(FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory) && isDirectory.boolValue) {
+            log("driftwatch: no \(directory)/ directory here, so the HTML dashboard is off (pass --dashboards DIR)")
+            return nil
+        }
         let templates: TemplateSet
         do {
             templates = try TemplateSet(directory: settings.configuration.dashboards)

@@ -70,7 +70,7 @@ public final class DriftwatchService: Sendable {
         var routes = ServiceRoutes(pipeline: pipeline, store: store, metrics: metrics,
                                    access: AccessControl(tokens: configuration.tokens),
                                    maxLineBytes: configuration.limits.maxLineBytes, clock: clock)
-        routes.dashboard = try Dashboard.load(settings: settings, routes: routes)
+        routes.dashboard = try Dashboard.load(settings: settings, routes: routes, log: log)
         var http = HTTPServer.Configuration(host: settings.listen.host, port: settings.listen.port)
         http.limits.maxBodyBytes = configuration.limits.maxBodyBytes
         http.maxConnections = configuration.limits.maxConnections

@@ -20,6 +20,8 @@ public struct ServeSettings: Sendable {
     public var drainTimeout: Duration = .seconds(10)
     /// Lines shown at the top of the dashboard's overview (the demo's schedule).
     public var dashboardNotice: [String] = []
+    /// Whether `dashboards` was named (`--dashboards` or the file); then it must exist.
+    public var dashboardsDirectoryIsExplicit = false
 
     /// - Parameters:
     ///   - configuration: the parsed file, or the defaults.
