@@ -25,6 +25,7 @@ let generalHelp = """
     usage: driftwatch <command> [options]
 
     commands:
+      demo [--listen HOST:PORT]                            a live demo: simulated fleet, misbehaviour, dashboard on :8080
       replay [--baselines DIR] [--config FILE] FILE...   replay NDJSON offline; alerts to stdout, summary to stderr
       baseline learn FILE... --out DIR                     learn one baseline per agent from known-good history
       baseline show AGENT|FILE [--baselines DIR]           print a baseline in readable form
@@ -221,6 +222,42 @@ func serve(_ args: ArraySlice<String>) async -> Int32 {
     }
 }
 
+let demoHelp = """
+    usage: driftwatch demo [--listen HOST:PORT] [--baselines DIR] [--dashboards DIR]
+
+    Serves the dashboard on http://127.0.0.1:8080 (--listen to change) over a temporary
+    store, fed live by a built-in simulated fleet of a dozen agents, some of which
+    misbehave on a schedule printed at start (a loop, SELECT→DELETE argument drift,
+    a runaway-cost session, a never-seen destructive tool that opens a breaker).
+    Run it from the repository root (it reads baselines/demo/ and dashboards/).
+    Ctrl-C stops it and deletes the temporary store.
+    """
+
+/// `driftwatch demo`: async, like serve.
+func demo(_ args: ArraySlice<String>) async -> Int32 {
+    do {
+        let a = try Arguments(args, valued: ["--listen", "--baselines", "--dashboards"])
+        if a.flags.contains("--help") {
+            print(demoHelp)
+            return Exit.ok
+        }
+        guard a.positional.isEmpty else { throw UsageError(message: "demo takes no arguments (got \(a.positional[0]))") }
+        try await DemoRunner(listen: a.options["--listen"] ?? "127.0.0.1:8080",
+                             baselinesDirectory: a.options["--baselines"] ?? "baselines/demo",
+                             dashboardsDirectory: a.options["--dashboards"] ?? "dashboards", log: { printError($0) }).run()
+        return Exit.ok
+    } catch let error as UsageError {
+        printError("driftwatch demo: \(error.message)")
+        return Exit.usage
+    } catch let error as ServiceError {
+        printError("driftwatch demo: \(error)")
+        return error.exitCode
+    } catch {
+        printError("driftwatch demo: \(error)")
+        return Exit.software
+    }
+}
+
 func run(_ argv: [String]) -> Int32 {
     let args = argv.dropFirst()
     guard let command = args.first else {
@@ -255,4 +292,5 @@ func run(_ argv: [String]) -> Int32 {
 if CommandLine.arguments.count > 1 && CommandLine.arguments[1] == "serve" {
     exit(await serve(CommandLine.arguments.dropFirst(2)))
 }
+if CommandLine.arguments.count > 1 && CommandLine.arguments[1] == "demo" { exit(await demo(CommandLine.arguments.dropFirst(2))) }
 exit(run(CommandLine.arguments))

@@ -102,6 +102,7 @@ extension Dashboard {
             "anyOpen": .bool(openBreakers > 0),
             "ingestRate": .text(PageFormat.fixed(Double(lastMinute) / 60, 1)),
             "notice": .list(notice.map { ["line": .text($0)] }),
+            "hasNotice": .bool(!notice.isEmpty),
         ]
         if let seconds = overviewRefreshSeconds, request.queryValue("refresh") != "off" {
             context["refresh"] = .text(String(seconds))

@@ -179,9 +179,13 @@ public struct FleetGenerator {
     private var line = ByteLine(capacity: 2048)
     public private(set) var emitted = 0
 
-    public init(agents n: Int, seed: UInt64) {
+    /// - Parameters:
+    ///   - seed: the fleet (agents, their habits) and, unless `streamSeed` is given, its calls.
+    ///   - streamSeed: a different sequence of sessions and calls from the same agents
+    ///     (the demo streams fresh calls from the fleet its baselines were learned on).
+    public init(agents n: Int, seed: UInt64, streamSeed: UInt64? = nil) {
         precondition(n > 0)
-        ctx = ArgContext(rng: SplitMix64(seed: seed, stream: 0xEE))
+        ctx = ArgContext(rng: SplitMix64(seed: streamSeed ?? seed, stream: 0xEE))
         let width = max(2, String(n - 1).count)
         for i in 0..<n {
             let a = AgentProfile(index: i, seed: seed, personas: personas, width: width)

@@ -1,0 +1,117 @@
+#if canImport(Glibc)
+import Glibc
+#else
+import Darwin
+#endif
+import DriftwatchApp
+import DriftwatchCore
+import DriftwatchHTTP
+import DriftwatchStore
+
+/// `dashboard`: fills a store with a simulated fleet (events, alerts, counters, learned
+/// baselines) and prints the median render time of every dashboard page.
+func runDashboard(_ o: Options) async throws {
+    let agents = try o.int("--agents", 1000)
+    let events = try o.int("--events", 1_000_000)
+    let repeats = try o.int("--repeats", 9)
+    let path = o.string("--db") ?? "/tmp/driftwatch-dashboard-bench-\(getpid()).db"
+    let templatesDirectory = o.string("--dashboards") ?? "dashboards"
+    defer { for suffix in ["", "-wal", "-shm"] { unlink(path + suffix) } }
+    let store = try DatabasePool(path: path, migrator: Schema.migrator)
+
+    say("filling \(path) with \(group(events)) events from \(agents) agents …")
+    let t0 = now()
+    var gen = FleetGenerator(agents: agents, seed: 42)
+    var monitor = Monitor()
+    var buf: [UInt8] = []
+    var lastTS: Int64 = 0
+    var seq: Int64 = 0
+    var sessionsByAgent: [String: String] = [:]
+    var done = 0
+    var alertCount = 0
+    while done < events {
+        let n = min(20_000, events - done)
+        buf.removeAll(keepingCapacity: true)
+        for _ in 0..<n { gen.next(into: &buf) }
+        var batch: [Event] = []
+        for line in buf.split(separator: UInt8(ascii: "\n")) {
+            batch.append(try EventDecoder.decodeEvent(String(decoding: line, as: UTF8.self)))
+        }
+        let records = batch.map { EventRecord($0, receivedNS: $0.ts ?? 0, redact: false) }
+        var alerts: [Alert] = []
+        var tallies: [String: AgentTally] = [:]
+        for (e, r) in zip(batch, records) {
+            seq += 1
+            monitor.process(e, seq: seq, into: &alerts)
+            tallies[r.agent, default: AgentTally()].add(r)
+            lastTS = max(lastTS, r.tsNS)
+            if let s = r.session { sessionsByAgent[r.agent] = s }
+        }
+        alertCount += alerts.count
+        let (a, t) = (alerts, tallies)
+        try await store.write { db in
+            _ = try EventStore.append(records, in: db)
+            try AlertStore.insert(a, in: db)
+            try AgentStore.add(t, updatedNS: 0, in: db)
+        }
+        done += n
+    }
+    say("filled in \(fmt(now() - t0)) s: \(group(alertCount)) alerts")
+
+    let metrics = ServiceMetrics()
+    let clockNow = lastTS
+    let clock = WallClock { clockNow }
+    let pipeline = IngestPipeline(store: store, monitor: monitor, persistedBaselines: [], batchSize: 1024,
+                                  maxQueuedEvents: 1024, redact: false, metrics: metrics, clock: clock, log: { _ in })
+    let dashboard = Dashboard(templates: try TemplateSet(directory: templatesDirectory),
+                              auth: DashboardAuth(access: AccessControl(tokens: Configuration().tokens)),
+                              pipeline: pipeline, store: store, metrics: metrics, clock: clock)
+    var router = Router()
+    dashboard.register(in: &router)
+
+    let busiest = gen.agents.max { $0.events < $1.events }!.name
+    let session = sessionsByAgent[busiest] ?? "none"
+    let firstAlerts = try await router.respond(to: HTTPRequest(method: .get, target: "/alerts"))
+    let body = String(decoding: firstAlerts.body, as: UTF8.self)
+    let next = body.split(separator: "\"").first { $0.hasPrefix("/alerts?before=") }.map(String.init) ?? "/alerts"
+    let pages = [
+        ("overview", "/"),
+        ("agent (busiest)", DashboardURL.path("agents", busiest)),
+        ("session", DashboardURL.path("sessions", session)),
+        ("alerts", "/alerts"),
+        ("alerts page 2", next.replacingAll("&amp;", with: "&")),
+        ("alerts by agent", DashboardURL.path("/alerts", query: [("agent", busiest)])),
+        ("alerts search", "/alerts?q=repeated&kind=loop&period=24h"),
+    ]
+    say("page                 median ms   min ms   bytes   (\(repeats) renders each; release build recommended)")
+    for (name, target) in pages {
+        var times: [Double] = []
+        var size = 0
+        var status = 0
+        for _ in 0..<repeats {
+            let t = now()
+            let response = try await router.respond(to: HTTPRequest(method: .get, target: target))
+            times.append((now() - t) * 1000)
+            size = response.body.count
+            status = response.status.code
+        }
+        times.sort()
+        say(name.padding(20) + " " + fmt(times[times.count / 2], 2).leftPad(9) + " " + fmt(times[0], 2).leftPad(8)
+            + " " + String(size).leftPad(7) + (status == 200 ? "" : "   status \(status)"))
+    }
+}
+
+extension String {
+    func replacingAll(_ a: String, with b: String) -> String {
+        var out = ""
+        var rest = Substring(self)
+        while let r = rest.firstRange(of: a) {
+            out += rest[..<r.lowerBound] + b
+            rest = rest[r.upperBound...]
+        }
+        return out + rest
+    }
+
+    func padding(_ n: Int) -> String { count >= n ? self : self + String(repeating: " ", count: n - count) }
+    func leftPad(_ n: Int) -> String { count >= n ? self : String(repeating: " ", count: n - count) + self }
+}
