@@ -56,6 +56,27 @@ func runDashboard(_ o: Options) async throws {
         }
         done += n
     }
+    // A clean fleet raises few alerts: add 100,000 spread over the agents and the time span,
+    // so the alert pages are measured on a busy table.
+    let alertsToAdd = try o.int("--alerts", 100_000)
+    let names = gen.agents.map(\.name)
+    let kinds = Alert.Kind.allCases.filter { !$0.rawValue.hasPrefix("breaker") }
+    var extra: [Alert] = []
+    for i in 0..<alertsToAdd {
+        let agent = names[(i * 7919) % names.count]
+        let kind = kinds[i % kinds.count]
+        extra.append(Alert(ts: lastTS - Int64(alertsToAdd - i) * 100_000_000, agent: agent,
+                           session: kind.isSessionScoped ? sessionsByAgent[agent] : nil, kind: kind,
+                           severity: i % 5 == 0 ? .critical : .warning, score: 5, threshold: 3,
+                           message: "\(agent): synthetic \(kind.rawValue) alert number \(i) for the benchmark.",
+                           evidence: .object([]), seq: Int64(i)))
+        if extra.count == 10_000 || i == alertsToAdd - 1 {
+            let batch = extra
+            extra.removeAll()
+            _ = try await store.write { db in try AlertStore.insert(batch, in: db) }
+        }
+    }
+    alertCount += alertsToAdd
     say("filled in \(fmt(now() - t0)) s: \(group(alertCount)) alerts")
 
     let metrics = ServiceMetrics()
@@ -81,7 +102,8 @@ func runDashboard(_ o: Options) async throws {
         ("alerts", "/alerts"),
         ("alerts page 2", next.replacingAll("&amp;", with: "&")),
         ("alerts by agent", DashboardURL.path("/alerts", query: [("agent", busiest)])),
-        ("alerts search", "/alerts?q=repeated&kind=loop&period=24h"),
+        ("alerts search", "/alerts?q=number%2012345&kind=loop&period=24h"),
+        ("alerts search, no match", "/alerts?q=no-such-words"),
     ]
     say("page                 median ms   min ms   bytes   (\(repeats) renders each; release build recommended)")
     for (name, target) in pages {

@@ -17,7 +17,7 @@ usage: DriftwatchBench <subcommand> [options]
          [--file F [--baselines DIR]]
       Throughput of decode + all detectors + alert serialisation on one thread,
       plus decode-only and process-only.
-  dashboard [--events 1000000] [--agents 1000] [--repeats 9] [--db FILE] [--dashboards DIR]
+  dashboard [--events 1000000] [--agents 1000] [--alerts 100000] [--repeats 9] [--db FILE] [--dashboards DIR]
       Fill a store with a simulated fleet and print the median render time of each page.
   demo-fleet [--events 200000] --out FILE
       The demo's 12-agent fleet on its compressed time scale (for baselines/demo).
@@ -46,7 +46,7 @@ do {
     case "replay":
         try runReplay(Options(rest, known: ["--agents", "--events", "--seed", "--learn", "--repeats", "--file", "--baselines"]))
     case "dashboard":
-        try await runDashboard(Options(rest, known: ["--agents", "--events", "--repeats", "--db", "--dashboards"]))
+        try await runDashboard(Options(rest, known: ["--agents", "--events", "--alerts", "--repeats", "--db", "--dashboards"]))
     case "demo-fleet":
         try runDemoFleet(Options(rest, known: ["--events", "--out"]))
     case "memory":

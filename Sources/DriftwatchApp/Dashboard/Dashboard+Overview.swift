@@ -12,6 +12,10 @@ extension Dashboard {
         var breaker: BreakerStatus
         var learning: Bool
         var hour: DashboardQueries.Activity
+        /// Hours the activity window covers (at most 1).
+        var windowHours: Double
+        var callsPerHour: Double { Double(hour.calls) / windowHours }
+        var costPerHour: Double { hour.costUSD / windowHours }
         var baselineCallsPerHour: Double?
         var baselineCostPerHour: Double?
         var warnings: Int
@@ -27,8 +31,8 @@ extension Dashboard {
             case .closed: break
             }
             r += Double(criticals) * 100 + Double(warnings) * 10
-            if let b = baselineCallsPerHour, b > 0 { r += min(Double(hour.calls) / b, 50) }
-            if let b = baselineCostPerHour, b > 0 { r += min(hour.costUSD / b, 50) }
+            if let b = baselineCallsPerHour, b > 0 { r += min(callsPerHour / b, 50) }
+            if let b = baselineCostPerHour, b > 0 { r += min(costPerHour / b, 50) }
             return r
         }
     }
@@ -37,17 +41,21 @@ extension Dashboard {
     func overview(_ request: HTTPRequest, role: DashboardAuth.Role) async throws -> (template: String, context: TemplateContext) {
         let now = clock.now()
         let hourAgo = now - 3600 * 1_000_000_000
-        let (counters, hour, alerts, lastMinute) = try await store.read { db in
+        let (counters, activity, alerts, lastMinute) = try await store.read { db in
             (try AgentStore.all(in: db), try DashboardQueries.activity(receivedSince: hourAgo, in: db),
              try DashboardQueries.alertCounts(since: hourAgo, in: db),
              try DashboardQueries.eventCount(receivedSince: now - 60 * 1_000_000_000, in: db))
         }
+        let hour = activity.byAgent
+        let windowStart = max(hourAgo, activity.windowStartNS ?? now)
+        // At least a minute, so a fresh store does not extrapolate from a few seconds.
+        let windowHours = max(Double(now - windowStart) / 3.6e12, 1.0 / 60)
         let lines: [AgentLine] = pipeline.withMonitor { monitor in
             counters.map { c in
                 let baseline = monitor.baseline(for: c.agent)
                 let a = alerts[c.agent]
                 return AgentLine(counters: c, breaker: monitor.breakerStatus(agent: c.agent, at: max(now, c.lastSeenNS)),
-                                 learning: monitor.isLearning(c.agent), hour: hour[c.agent] ?? .init(),
+                                 learning: monitor.isLearning(c.agent), hour: hour[c.agent] ?? .init(), windowHours: windowHours,
                                  baselineCallsPerHour: baseline.map { $0.rate.callsPerMinute.mean * 60 },
                                  baselineCostPerHour: baseline.map { $0.rate.costPerMinute.mean * 60 },
                                  warnings: a?.warning ?? 0, criticals: a?.critical ?? 0)
@@ -68,8 +76,8 @@ extension Dashboard {
                 "breakerClass": .text("state-" + line.breaker.state.rawValue),
                 "mode": .text(line.breaker.mode.rawValue),
                 "learning": .bool(line.learning),
-                "calls": .text(PageFormat.int(line.hour.calls)),
-                "cost": .text(PageFormat.usd(line.hour.costUSD)),
+                "calls": .text(PageFormat.int(Int(line.callsPerHour.rounded()))),
+                "cost": .text(PageFormat.usd(line.costPerHour)),
                 "warnings": .text(line.warnings > 0 ? PageFormat.int(line.warnings) : ""),
                 "criticals": .text(line.criticals > 0 ? PageFormat.int(line.criticals) : ""),
                 "lastSeen": .text(c.events > 0 ? PageFormat.ago(c.lastSeenNS, now: now) : "never"),
@@ -77,11 +85,11 @@ extension Dashboard {
             ]
             if let b = line.baselineCallsPerHour {
                 row["callsBaseline"] = .text(PageFormat.int(Int(b.rounded())))
-                row["callsHot"] = .bool(b > 0 && Double(line.hour.calls) > 3 * b)
+                row["callsHot"] = .bool(b > 0 && line.callsPerHour > 3 * b)
             }
             if let b = line.baselineCostPerHour {
                 row["costBaseline"] = .text(PageFormat.usd(b))
-                row["costHot"] = .bool(b > 0 && line.hour.costUSD > 3 * b)
+                row["costHot"] = .bool(b > 0 && line.costPerHour > 3 * b)
             }
             return row
         }
@@ -94,6 +102,8 @@ extension Dashboard {
             "truncated": .text(lines.count > shown.count ? "Showing the \(shown.count) riskiest of \(PageFormat.int(lines.count)) agents." : ""),
             "events": .text(PageFormat.grouped(lines.reduce(0) { $0 + $1.counters.events })),
             "spend": .text(PageFormat.usd(lines.reduce(0) { $0 + $1.counters.costUSD })),
+            "window": .text(windowHours >= 0.99 ? "the last hour" : "the last \(PageFormat.duration(now - windowStart))"),
+            "windowRows": .text(PageFormat.grouped(DashboardQueries.activityMaxRows)),
             "hourCalls": .text(PageFormat.int(lines.reduce(0) { $0 + $1.hour.calls })),
             "hourSpend": .text(PageFormat.usd(lines.reduce(0) { $0 + $1.hour.costUSD })),
             "hourAlerts": .text(PageFormat.int(lines.reduce(0) { $0 + $1.warnings + $1.criticals })),

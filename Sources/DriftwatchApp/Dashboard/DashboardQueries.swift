@@ -39,17 +39,29 @@ public enum DashboardQueries {
         return lo > maxSeq ? nil : lo
     }
 
-    /// Calls and spend per agent of the events received at or after `sinceNS`.
-    /// - Complexity: O(events received since then), read in rowid order.
-    public static func activity(receivedSince sinceNS: Int64, in db: Database) throws -> [String: Activity] {
-        guard let first = try firstSeq(receivedAtOrAfter: sinceNS, in: db) else { return [:] }
+    /// Most rows the overview's activity scan reads: past it, the window shrinks to the
+    /// most recent rows (a fleet of 1,000 busy agents sends far more than this per hour).
+    public static let activityMaxRows: Int64 = 50_000
+
+    /// Calls and spend per agent of the events received at or after `sinceNS`, over at
+    /// most `maxRows` of the most recent rows, and when the window really starts (the
+    /// first row's receipt time: later than `sinceNS` if the store is younger or the
+    /// window was cut).
+    /// - Complexity: O(min(events since then, maxRows)), read in rowid order.
+    public static func activity(receivedSince sinceNS: Int64, maxRows: Int64 = activityMaxRows,
+                                in db: Database) throws -> (byAgent: [String: Activity], windowStartNS: Int64?) {
+        guard let first = try firstSeq(receivedAtOrAfter: sinceNS, in: db),
+              let last = try db.fetchInt64("SELECT max(seq) FROM events") else { return ([:], nil) }
+        let from = max(first, last - maxRows + 1)
+        let start = try db.fetchOne("SELECT received_ns FROM events WHERE seq >= ? ORDER BY seq LIMIT 1", [.integer(from)],
+                                    row: { $0.int64(at: 0) })
         var out: [String: Activity] = [:]
         for (agent, calls, cost) in try db.fetchAll(
-            "SELECT agent, count(*), total(cost_usd) FROM events WHERE seq >= ? GROUP BY agent", [.integer(first)],
+            "SELECT agent, count(*), total(cost_usd) FROM events WHERE seq >= ? GROUP BY agent", [.integer(from)],
             row: { s in (s.text(at: 0) ?? "", s.int(at: 1), s.double(at: 2)) }) {
             out[agent] = Activity(calls: calls, costUSD: cost)
         }
-        return out
+        return (out, start)
     }
 
     /// Events received at or after `sinceNS` (for the ingest rate).
