@@ -105,6 +105,22 @@ func runDashboard(_ o: Options) async throws {
         ("alerts search", "/alerts?q=number%2012345&kind=loop&period=24h"),
         ("alerts search, no match", "/alerts?q=no-such-words"),
     ]
+    // Where the overview's time goes.
+    let hourAgo = clockNow - 3_600_000_000_000
+    for (label, body) in [
+        ("  agents", { (db: Database) throws -> Void in _ = try AgentStore.all(in: db) }),
+        ("  activity", { db in _ = try DashboardQueries.activity(receivedSince: hourAgo, in: db) }),
+        ("  alert counts", { db in _ = try DashboardQueries.alertCounts(since: hourAgo, in: db) }),
+        ("  ingest rate", { db in _ = try DashboardQueries.eventCount(receivedSince: clockNow - 60_000_000_000, in: db) }),
+    ] as [(String, (Database) throws -> Void)] {
+        let t = now()
+        try store.readSync { db in try body(db) }
+        say(label.padding(20) + " " + fmt((now() - t) * 1000, 2).leftPad(9))
+    }
+    let names1000 = gen.agents.map(\.name)
+    let tm = now()
+    _ = pipeline.withMonitor { m in names1000.map { m.breakerStatus(agent: $0, at: clockNow).state.rawValue.count + (m.baseline(for: $0)?.toolCalls ?? 0) } }
+    say("  monitor peeks".padding(20) + " " + fmt((now() - tm) * 1000, 2).leftPad(9))
     say("page                 median ms   min ms   bytes   (\(repeats) renders each; release build recommended)")
     for (name, target) in pages {
         var times: [Double] = []

@@ -22,9 +22,10 @@ public enum DashboardQueries {
     /// The first `seq` received at or after `ns`: a binary search over the rowid, since
     /// `received_ns` grows with `seq` (one writer, receipt order). O(log n) probes.
     public static func firstSeq(receivedAtOrAfter ns: Int64, in db: Database) throws -> Int64? {
-        guard let bounds = try db.fetchOne("SELECT min(seq), max(seq) FROM events", row: { s -> (Int64, Int64)? in
-            s.isNull(at: 0) ? nil : (s.int64(at: 0), s.int64(at: 1))
-        }), let (minSeq, maxSeq) = bounds else { return nil }
+        // Two queries: SQLite answers a lone min() or max() from the rowid b-tree in
+        // O(log n), but `SELECT min(seq), max(seq)` scans the table.
+        guard let minSeq = try db.fetchInt64("SELECT min(seq) FROM events"),
+              let maxSeq = try db.fetchInt64("SELECT max(seq) FROM events") else { return nil }
         let probe = "SELECT seq, received_ns FROM events WHERE seq >= ? ORDER BY seq LIMIT 1"
         var lo = minSeq
         var hi = maxSeq + 1
@@ -57,7 +58,9 @@ public enum DashboardQueries {
                                     row: { $0.int64(at: 0) })
         var out: [String: Activity] = [:]
         for (agent, calls, cost) in try db.fetchAll(
-            "SELECT agent, count(*), total(cost_usd) FROM events WHERE seq >= ? GROUP BY agent", [.integer(from)],
+            // NOT INDEXED: read the rowid range; grouping through an index on agent would
+            // walk every event instead.
+            "SELECT agent, count(*), total(cost_usd) FROM events NOT INDEXED WHERE seq >= ? GROUP BY agent", [.integer(from)],
             row: { s in (s.text(at: 0) ?? "", s.int(at: 1), s.double(at: 2)) }) {
             out[agent] = Activity(calls: calls, costUSD: cost)
         }
@@ -74,7 +77,8 @@ public enum DashboardQueries {
     public static func alertCounts(since sinceNS: Int64, in db: Database) throws -> [String: (warning: Int, critical: Int)] {
         var out: [String: (warning: Int, critical: Int)] = [:]
         for (agent, severity, n) in try db.fetchAll(
-            "SELECT agent, severity, count(*) FROM alerts WHERE ts_ns >= ? GROUP BY agent, severity", [.integer(sinceNS)],
+            "SELECT agent, severity, count(*) FROM alerts INDEXED BY alerts_ts WHERE ts_ns >= ? GROUP BY agent, severity",
+            [.integer(sinceNS)],
             row: { s in (s.text(at: 0) ?? "", s.text(at: 1) ?? "", s.int(at: 2)) }) {
             if severity == "critical" { out[agent, default: (0, 0)].critical += n } else { out[agent, default: (0, 0)].warning += n }
         }
