@@ -334,3 +334,15 @@ func runMemory(_ o: Options) throws {
     say("time: setup \(fmt(t1 - t0, 1)) s, replay \(fmt(t2 - t1, 1)) s (\(group(Int(Double(seq) / (t2 - t1)))) events/s incl. generation)")
     withExtendedLifetime(monitor) {}
 }
+
+/// `demo-fleet`: the demo's fleet on its compressed time scale, as NDJSON, for
+/// `driftwatch baseline learn … --out baselines/demo`.
+func runDemoFleet(_ o: Options) throws {
+    let events = try o.int("--events", 200_000)
+    guard let path = o.string("--out") else { throw UsageError("demo-fleet needs --out FILE (- for stdout)") }
+    let out = path == "-" ? OutputStream(fd: STDOUT_FILENO) : try OutputStream(creating: path)
+    var fleet = DemoFleet(origin: 1_793_520_000_000_000_000)
+    for _ in 0..<events { try out.write(Array((fleet.nextLine() + "\n").utf8)) }
+    try out.flush()
+    printError("wrote \(events) demo-fleet events to \(path); agents: \(fleet.agentsByPersona.values.flatMap { $0 }.sorted().joined(separator: ", "))")
+}

@@ -17,6 +17,10 @@ usage: DriftwatchBench <subcommand> [options]
          [--file F [--baselines DIR]]
       Throughput of decode + all detectors + alert serialisation on one thread,
       plus decode-only and process-only.
+  dashboard [--events 1000000] [--agents 1000] [--alerts 100000] [--repeats 9] [--db FILE] [--dashboards DIR]
+      Fill a store with a simulated fleet and print the median render time of each page.
+  demo-fleet [--events 200000] --out FILE
+      The demo's 12-agent fleet on its compressed time scale (for baselines/demo).
   memory [--agents 10000] [--events 1000000] [--seed 42] [--learn 0.4]
       Peak RSS while monitoring a streamed fleet (--learn 0: no baselines).
 
@@ -41,6 +45,10 @@ do {
         try runFalseAlarms(Options(rest, known: ["--agents", "--events", "--seed", "--learn", "--max-list"]))
     case "replay":
         try runReplay(Options(rest, known: ["--agents", "--events", "--seed", "--learn", "--repeats", "--file", "--baselines"]))
+    case "dashboard":
+        try await runDashboard(Options(rest, known: ["--agents", "--events", "--alerts", "--repeats", "--db", "--dashboards"]))
+    case "demo-fleet":
+        try runDemoFleet(Options(rest, known: ["--events", "--out"]))
     case "memory":
         try runMemory(Options(rest, known: ["--agents", "--events", "--seed", "--learn"]))
     default:

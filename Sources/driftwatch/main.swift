@@ -25,6 +25,7 @@ let generalHelp = """
     usage: driftwatch <command> [options]
 
     commands:
+      demo [--listen HOST:PORT]                            a live demo: simulated fleet, misbehaviour, dashboard on :8080
       replay [--baselines DIR] [--config FILE] FILE...   replay NDJSON offline; alerts to stdout, summary to stderr
       baseline learn FILE... --out DIR                     learn one baseline per agent from known-good history
       baseline show AGENT|FILE [--baselines DIR]           print a baseline in readable form
@@ -165,7 +166,7 @@ func baseline(_ args: ArraySlice<String>) throws -> Int32 {
 }
 
 let serveHelp = """
-    usage: driftwatch serve [--config FILE] [--db FILE] [--listen HOST:PORT] [--baselines DIR] [--stdin]
+    usage: driftwatch serve [--config FILE] [--db FILE] [--listen HOST:PORT] [--baselines DIR] [--dashboards DIR] [--stdin]
 
     Runs the service: HTTP ingest (POST /v1/events, /v1/traces, /v1/hooks/claude-code),
     the read API (/v1/agents, /v1/alerts), /metrics and /healthz, over a SQLite store.
@@ -176,29 +177,34 @@ let serveHelp = """
                           a non-loopback address needs tokens in the configuration (exit 64)
       --baselines DIR     load DIR/*.json at start (default baselines, if it exists)
       --stdin             also read NDJSON events from standard input
+      --dashboards DIR    dashboard templates and CSS (default dashboards); a broken template stops start-up (exit 65)
     SIGTERM / SIGINT stop accepting, drain in-flight requests, commit the last batch, exit 0.
     """
 
 /// `driftwatch serve`: async, so it runs outside `run(_:)`.
 func serve(_ args: ArraySlice<String>) async -> Int32 {
-    let settings: ServeSettings
+    var settings: ServeSettings
     do {
-        let a = try Arguments(args, valued: ["--config", "--db", "--listen", "--baselines"], flags: ["--stdin"])
+        let a = try Arguments(args, valued: ["--config", "--db", "--listen", "--baselines", "--dashboards"], flags: ["--stdin"])
         if a.flags.contains("--help") {
             print(serveHelp)
             return Exit.ok
         }
         guard a.positional.isEmpty else { throw UsageError(message: "serve takes no arguments (got \(a.positional[0]))") }
         var baselinesInFile = false
+        var dashboardsInFile = false
         var config = Configuration()
         if let path = a.options["--config"] {
             let bytes = try FileInput.readAll(path)
             config = try Configuration(bytes: bytes)
             baselinesInFile = (try? JSONScanner.parse(bytes))?["baselines"] != nil
+            dashboardsInFile = (try? JSONScanner.parse(bytes))?["dashboards"] != nil
         }
+        if let dashboards = a.options["--dashboards"] { config.dashboards = dashboards }
         settings = try ServeSettings(configuration: config, baselinesInFile: baselinesInFile, listen: a.options["--listen"],
                                      databasePath: a.options["--db"], baselinesDirectory: a.options["--baselines"],
                                      readStandardInput: a.flags.contains("--stdin"))
+        settings.dashboardsDirectoryIsExplicit = a.options["--dashboards"] != nil || dashboardsInFile
     } catch let error as UsageError {
         printError("driftwatch serve: \(error.message)")
         return Exit.usage
@@ -298,6 +304,42 @@ func environment(_ name: String) -> String? {
     getenv(name).map { String(cString: $0) }
 }
 
+let demoHelp = """
+    usage: driftwatch demo [--listen HOST:PORT] [--baselines DIR] [--dashboards DIR]
+
+    Serves the dashboard on http://127.0.0.1:8080 (--listen to change) over a temporary
+    store, fed live by a built-in simulated fleet of a dozen agents, some of which
+    misbehave on a schedule printed at start (a loop, SELECT→DELETE argument drift,
+    a runaway-cost session, a never-seen destructive tool that opens a breaker).
+    Run it from the repository root (it reads baselines/demo/ and dashboards/).
+    Ctrl-C stops it and deletes the temporary store.
+    """
+
+/// `driftwatch demo`: async, like serve.
+func demo(_ args: ArraySlice<String>) async -> Int32 {
+    do {
+        let a = try Arguments(args, valued: ["--listen", "--baselines", "--dashboards"])
+        if a.flags.contains("--help") {
+            print(demoHelp)
+            return Exit.ok
+        }
+        guard a.positional.isEmpty else { throw UsageError(message: "demo takes no arguments (got \(a.positional[0]))") }
+        try await DemoRunner(listen: a.options["--listen"] ?? "127.0.0.1:8080",
+                             baselinesDirectory: a.options["--baselines"] ?? "baselines/demo",
+                             dashboardsDirectory: a.options["--dashboards"] ?? "dashboards", log: { printError($0) }).run()
+        return Exit.ok
+    } catch let error as UsageError {
+        printError("driftwatch demo: \(error.message)")
+        return Exit.usage
+    } catch let error as ServiceError {
+        printError("driftwatch demo: \(error)")
+        return error.exitCode
+    } catch {
+        printError("driftwatch demo: \(error)")
+        return Exit.software
+    }
+}
+
 func run(_ argv: [String]) -> Int32 {
     let args = argv.dropFirst()
     guard let command = args.first else {
@@ -332,7 +374,9 @@ func run(_ argv: [String]) -> Int32 {
     }
 }
 
-if CommandLine.arguments.count > 1 && CommandLine.arguments[1] == "serve" {
-    exit(await serve(CommandLine.arguments.dropFirst(2)))
+// The long-running commands are async; everything else runs synchronously.
+switch CommandLine.arguments.dropFirst().first {
+case "serve": exit(await serve(CommandLine.arguments.dropFirst(2)))
+case "demo": exit(await demo(CommandLine.arguments.dropFirst(2)))
+default: exit(run(CommandLine.arguments))
 }
-exit(run(CommandLine.arguments))

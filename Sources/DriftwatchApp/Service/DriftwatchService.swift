@@ -9,7 +9,7 @@ import DriftwatchStore
 public final class DriftwatchService: Sendable {
     public let settings: ServeSettings
     private let store: DatabasePool
-    private let pipeline: IngestPipeline
+    let pipeline: IngestPipeline
     private let metrics = ServiceMetrics()
     private let server: HTTPServer
     private let log: @Sendable (String) -> Void
@@ -83,10 +83,11 @@ public final class DriftwatchService: Sendable {
             metrics: metrics, clock: clock, breakers: breakers, log: log)
         sender = WebhookSender(store: store, webhooks: configuration.webhooks, delivery: configuration.delivery,
                                signal: breakers.signal, clock: clock, log: log)
-        let routes = ServiceRoutes(pipeline: pipeline, store: store, metrics: metrics,
+        var routes = ServiceRoutes(pipeline: pipeline, store: store, metrics: metrics,
                                    access: AccessControl(tokens: configuration.tokens),
                                    maxLineBytes: configuration.limits.maxLineBytes, clock: clock,
                                    breakerCheck: BreakerControl(pipeline: pipeline, clock: clock).check)
+        routes.dashboard = try Dashboard.load(settings: settings, routes: routes, log: log)
         var http = HTTPServer.Configuration(host: settings.listen.host, port: settings.listen.port)
         http.limits.maxBodyBytes = configuration.limits.maxBodyBytes
         http.maxConnections = configuration.limits.maxConnections

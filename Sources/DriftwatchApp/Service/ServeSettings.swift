@@ -18,6 +18,10 @@ public struct ServeSettings: Sendable {
     public var retentionInterval: Duration = .seconds(60)
     /// Longest shutdown waits for in-flight requests.
     public var drainTimeout: Duration = .seconds(10)
+    /// Lines shown at the top of the dashboard's overview (the demo's schedule).
+    public var dashboardNotice: [String] = []
+    /// Whether `dashboards` was named (`--dashboards` or the file); then it must exist.
+    public var dashboardsDirectoryIsExplicit = false
 
     /// - Parameters:
     ///   - configuration: the parsed file, or the defaults.

@@ -12,6 +12,8 @@ public struct ServiceRoutes: Sendable {
     public let maxLineBytes: Int
     public let breakerCheck: BreakerCheck
     public let clock: WallClock
+    /// The HTML dashboard (`GET /` and below), when its templates are loaded.
+    public var dashboard: Dashboard?
 
     /// Most per-line errors listed in a `POST /v1/events` reply; the rest are counted.
     public static let maxListedErrors = 100
@@ -41,6 +43,7 @@ public struct ServiceRoutes: Sendable {
         router.get("/metrics") { request, _ in try await self.getMetrics(request) }
         router.get("/healthz") { _, _ in await self.getHealth() }
         registerKillSwitchRoutes(&router)
+        dashboard?.register(in: &router)
         return router
     }
 

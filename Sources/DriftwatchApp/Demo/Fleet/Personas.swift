@@ -67,7 +67,7 @@ struct SessionSubject {
     var urls: [String] = []
 }
 
-struct ToolSpec {
+struct ToolSpec: Sendable {
     let name: String
     /// Tokens the result adds to the context (median, log-sigma).
     let result: (Double, Double)
@@ -98,8 +98,8 @@ struct ToolSpec {
     }
 }
 
-struct Persona {
-    let name: String
+public struct Persona: Sendable {
+    public let name: String
     let tools: [ToolSpec]
     /// Weights of the first tool of a session.
     let start: [Double]

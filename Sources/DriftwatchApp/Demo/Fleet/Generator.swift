@@ -6,12 +6,13 @@ import Darwin
 
 /// A simulated fleet of clean (well-behaved) agents, emitting NDJSON events
 /// in event-time order. Deterministic for a given seed and fleet size.
+/// Used by `driftwatch demo` and by the benchmarks (`DriftwatchBench generate`).
 
 /// One agent: its persona, pace, model and its own habits.
-final class AgentProfile {
-    let index: Int
-    let name: String
-    let persona: Int
+public final class AgentProfile {
+    public let index: Int
+    public let name: String
+    public let persona: Int
     /// Relative activity, log-uniform in 1...10 (rates across the fleet differ by 10×).
     let rate: Double
     let workers: Int
@@ -37,9 +38,9 @@ final class AgentProfile {
     let namespaces: [String]
     let services: [String]
 
-    var calls = 0
-    var sessions = 0
-    var events = 0
+    public internal(set) var calls = 0
+    public internal(set) var sessions = 0
+    public internal(set) var events = 0
 
     init(index: Int, seed: UInt64, personas: [Persona], width: Int) {
         var g = SplitMix64(seed: seed, stream: UInt64(index) &+ 1)
@@ -167,20 +168,24 @@ private struct Worker {
     var run: Run?
 }
 
-struct FleetGenerator {
-    static let epochStartMS: Int64 = 1_793_520_000_000  // 2026-11-01T08:00:00Z
+public struct FleetGenerator {
+    public static let epochStartMS: Int64 = 1_793_520_000_000  // 2026-11-01T08:00:00Z
 
-    let personas = allPersonas()
-    private(set) var agents: [AgentProfile] = []
+    public let personas = allPersonas()
+    public private(set) var agents: [AgentProfile] = []
     private var workers: [Worker] = []
     private var heap: [(time: Int64, worker: Int32)] = []
     private var ctx: ArgContext
     private var line = ByteLine(capacity: 2048)
-    private(set) var emitted = 0
+    public private(set) var emitted = 0
 
-    init(agents n: Int, seed: UInt64) {
+    /// - Parameters:
+    ///   - seed: the fleet (agents, their habits) and, unless `streamSeed` is given, its calls.
+    ///   - streamSeed: a different sequence of sessions and calls from the same agents
+    ///     (the demo streams fresh calls from the fleet its baselines were learned on).
+    public init(agents n: Int, seed: UInt64, streamSeed: UInt64? = nil) {
         precondition(n > 0)
-        ctx = ArgContext(rng: SplitMix64(seed: seed, stream: 0xEE))
+        ctx = ArgContext(rng: SplitMix64(seed: streamSeed ?? seed, stream: 0xEE))
         let width = max(2, String(n - 1).count)
         for i in 0..<n {
             let a = AgentProfile(index: i, seed: seed, personas: personas, width: width)
@@ -196,7 +201,7 @@ struct FleetGenerator {
     }
 
     /// Appends the next event as one NDJSON line (with `\n`) to `out`.
-    mutating func next(into out: inout [UInt8]) {
+    public mutating func next(into out: inout [UInt8]) {
         while true {
             let (t, w) = heap[0]
             var worker = workers[Int(w)]
