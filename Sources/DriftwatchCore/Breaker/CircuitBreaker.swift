@@ -78,7 +78,9 @@ public struct CircuitBreaker: Sendable, Equatable {
 
     /// Records an alert (not a breaker transition) at event time `ts`.
     public mutating func record(_ alert: Alert, at ts: EventTime) -> Transition? {
-        let what = "\(alert.severity.rawValue) \(alert.kind.rawValue): \(alert.message)"
+        // The alert's sentence, quoted inside another: without its full stop.
+        let sentence = alert.message.hasSuffix(".") ? String(alert.message.dropLast()) : alert.message
+        let what = "\(alert.severity.rawValue) \(alert.kind.rawValue): \(sentence)"
         switch state {
         case .open:
             return nil
