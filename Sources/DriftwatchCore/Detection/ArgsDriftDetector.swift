@@ -175,7 +175,9 @@ struct ToolArgsModel: Sendable {
         var paths: [String: Path] = [:]
         for (name, path) in p.paths.sorted(by: { $0.key < $1.key }) {
             var novelty: NoveltyTest?
-            if !path.open {
+            // Free-form fields, and fields holding secrets (redacted in a baseline
+            // learned from storage), run no novelty test.
+            if !path.open, path.classes[StringShape.redacted] == nil {
                 let singletons = path.classes.values.reduce(0) { $0 + ($1 == 1 ? 1 : 0) }
                 novelty = NoveltyTest(slot: slot, observations: path.count, singletons: singletons)
                 slots.append(slot)

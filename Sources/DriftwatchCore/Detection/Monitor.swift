@@ -96,6 +96,15 @@ public struct Monitor: Sendable {
         return s.breakerStatus(at: now)
     }
 
+    /// Makes `baseline` the agent's approved baseline from now on (an
+    /// operator accepted it): detection restarts against it, learning stops,
+    /// open breakers and incidents stay as they are.
+    public mutating func adoptBaseline(_ baseline: Baseline) {
+        loaded[baseline.agent] = baseline
+        let settings = self.settings
+        withState(baseline.agent) { $0.adopt(baseline, settings: settings) }
+    }
+
     /// Puts a saved breaker back as it was (after a restart), for the agent or
     /// one of its sessions; no transition is reported, none happened.
     public mutating func restoreBreaker(agent: String, session: String?, state: CircuitBreaker.State, since: EventTime,
@@ -334,6 +343,11 @@ struct AgentState: Sendable {
         if let id = t.alertID { evidence.append(JSONMember("alert_id", .string(id))) }
         return Alert(ts: t.at, agent: agent, session: session, kind: kind, severity: t.to == .open ? .critical : .warning,
                      score: 1, threshold: 1, message: message, evidence: .object(evidence), seq: seq)
+    }
+
+    mutating func adopt(_ baseline: Baseline, settings: DetectionSettings) {
+        freeze(baseline, settings: settings)
+        approved = true
     }
 
     private mutating func freeze(_ baseline: Baseline, settings: DetectionSettings) {

@@ -39,6 +39,9 @@ public enum StringShape {
     ]
     static let scratchRoots: Set<String> = ["path:/tmp", "path:/var"]
 
+    /// The class of a redacted value.
+    public static let redacted = "redacted"
+
     /// How much a class of value can do, for instant alerts on escalation:
     /// 0 for data; SQL 1 read, 2 write, 3 schema or privilege change; paths 1
     /// outside the working tree (`..`, `~`, `/tmp`, `/var`), 2 any other
@@ -67,6 +70,12 @@ public enum StringShape {
 
     static func classify(bytes b: UnsafeRawBufferPointer) -> String {
         if b.isEmpty { return "empty" }
+        // A value redacted before storage (`[REDACTED]`, `[REDACTED:key]`, …): a
+        // baseline learned from stored events sees these where live detection
+        // sees the secret's shape, so such a field is treated as free-form.
+        if b.count >= 10, b[0] == UInt8(ascii: "["), StringShape.startsWith(UnsafeRawBufferPointer(rebasing: b[1...]), "REDACTED") {
+            return redacted
+        }
         // Token ranges (the first 64) on the stack: classification allocates
         // nothing but the class string it returns.
         return withUnsafeTemporaryAllocation(of: Range<Int>.self, capacity: 64) { tokens in
