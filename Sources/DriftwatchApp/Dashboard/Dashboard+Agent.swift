@@ -32,6 +32,7 @@ extension Dashboard {
             "title": .text(agent),
             "agent": .text(agent),
             "alertsHref": .text(DashboardURL.path("/alerts", query: [("agent", agent)])),
+            "rebaselineHref": .text(DashboardURL.path("agents", agent, "rebaseline")),
             "breaker": .text(Self.breakerLabel(breaker.state)),
             "breakerClass": .text("state-" + breaker.state.rawValue),
             "breakerSince": .text(breaker.since.map { PageFormat.dateTime($0) } ?? ""),

@@ -48,6 +48,7 @@ public struct Dashboard: Sendable {
             return await self.page(request) { role in try await self.sessionPage(request, session: session, role: role) }
         }
         router.get("/alerts") { request, _ in await self.page(request) { role in try await self.alertsPage(request, role: role) } }
+        registerRebaseline(in: &router)
         router.get("/login") { request, _ in self.loginForm(request, error: nil) }
         router.post("/login") { request, _ in self.login(request) }
         router.post("/logout") { request, _ in self.logout(request) }
