@@ -18,6 +18,16 @@ extension Dashboard {
         }
     }
 
+    /// A proposal learned from fewer calls than an agent normally learns from
+    /// (or than the baseline it replaces) gives weak, wide bounds: say so.
+    static func thinWarning(_ p: Rebaseline.Proposal, minCalls: Int) -> String? {
+        let calls = p.proposed.toolCalls
+        let reference = max(minCalls, min(p.current?.toolCalls ?? 0, Rebaseline.recentCalls))
+        guard calls < reference else { return nil }
+        return "This proposal rests on only \(PageFormat.int(calls)) tool calls (\(PageFormat.int(reference)) would be usual): "
+            + "its rates and bounds will be rough, and detection for this agent weaker until it is replaced."
+    }
+
     static func digest(_ b: Baseline) -> String { HexEncoding.encode(SHA256.hash(Array(b.fileText.utf8))) }
 
     func rebaselinePage(_ request: HTTPRequest, agent: String, role: DashboardAuth.Role,
@@ -36,6 +46,7 @@ extension Dashboard {
             "digest": .text(Self.digest(proposal.proposed)),
             "canAct": .bool(role >= .admin),
             "notice": .text(notice ?? ""),
+            "thin": .text(Self.thinWarning(proposal, minCalls: pipeline.withMonitor { $0.settings.minCalls }) ?? ""),
         ]
         return ("rebaseline", context)
     }
