@@ -51,6 +51,8 @@ extension Dashboard {
             "recentSpan": .text(chronological.count > 1 ? PageFormat.duration(chronological.last!.tsNS - chronological[0].tsNS) : "—"),
         ]
 
+        context.values.merge(breakerControls(agent: agent, role: role).values) { _, new in new }
+
         // Tool mix: baseline shares vs the recent calls'.
         var recentCounts: [String: Int] = [:]
         for e in toolCalls { recentCounts[e.tool!, default: 0] += 1 }

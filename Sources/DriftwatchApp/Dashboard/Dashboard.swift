@@ -6,8 +6,9 @@ public import DriftwatchStore
 /// The HTML dashboard (spec §4 `GET /`, design.md § Dashboard): server-rendered pages over
 /// the store and the detection state, with no JavaScript and no external assets.
 ///
-/// Routes: `/` overview, `/agents/{agent}`, `/sessions/{session}`, `/alerts`,
-/// `/login` (GET form, POST token), `/logout` (POST), `/static/driftwatch.css`.
+/// Routes: `/` overview, `/agents/{agent}`, `/sessions/{session}`, `/alerts`, `/webhooks`,
+/// `/audit`, `/agents/{agent}/breaker` (POST, admin + CSRF), `/login` (GET form, POST token),
+/// `/logout` (POST), `/static/driftwatch.css`.
 /// Every response carries a strict Content-Security-Policy, `nosniff` and `no-referrer`.
 public struct Dashboard: Sendable {
     public let templates: TemplateSet
@@ -22,6 +23,8 @@ public struct Dashboard: Sendable {
     public var listenDescription = "this machine"
     /// Extra lines on the overview (the demo's schedule).
     public var notice: [String] = []
+    /// How many webhooks are configured (shown on the deliveries page).
+    public var configuredWebhooks = 0
 
     public init(templates: TemplateSet, auth: DashboardAuth, pipeline: IngestPipeline, store: any DatabaseWriter,
                 metrics: ServiceMetrics, clock: WallClock) {
@@ -48,6 +51,12 @@ public struct Dashboard: Sendable {
             return await self.page(request) { role in try await self.sessionPage(request, session: session, role: role) }
         }
         router.get("/alerts") { request, _ in await self.page(request) { role in try await self.alertsPage(request, role: role) } }
+        router.get("/webhooks") { request, _ in await self.page(request) { role in try await self.webhooksPage(request, role: role) } }
+        router.get("/audit") { request, _ in await self.page(request) { role in try await self.auditPage(request, role: role) } }
+        router.post("/agents/{agent}/breaker") { request, parameters in
+            let agent = try parameters.require("agent")
+            return await self.breakerAction(request, agent: agent)
+        }
         registerRebaseline(in: &router)
         router.get("/login") { request, _ in self.loginForm(request, error: nil) }
         router.post("/login") { request, _ in self.login(request) }
@@ -182,6 +191,7 @@ extension Dashboard {
                                   store: routes.store, metrics: routes.metrics, clock: routes.clock)
         dashboard.listenDescription = settings.listen.description
         dashboard.notice = settings.dashboardNotice
+        dashboard.configuredWebhooks = settings.configuration.webhooks.count
         return dashboard
     }
 }

@@ -8,7 +8,7 @@ import Foundation
 /// instead of rendering a blank page later.
 public struct TemplateSet: Sendable {
     /// Templates the dashboard renders; each must exist.
-    public static let required = ["overview", "agent", "session", "alerts", "login", "error", "rebaseline"]
+    public static let required = ["overview", "agent", "session", "alerts", "webhooks", "audit", "rebaseline", "login", "error"]
     /// The stylesheet served at `/static/driftwatch.css`.
     public static let stylesheetName = "driftwatch.css"
 

@@ -1,4 +1,5 @@
 import DriftwatchCore
+import DriftwatchHTTP
 import Foundation
 
 /// `driftwatch demo` (spec §3): the real service — same store, pipeline, detectors and
@@ -33,13 +34,20 @@ public struct DemoRunner: Sendable {
         var configuration = Configuration()
         DemoScript.configure(&configuration)
         configuration.dashboards = dashboardsDirectory
+        let receiver: DemoWebhookReceiver
+        do {
+            receiver = try DemoWebhookReceiver(log: log)
+        } catch {
+            throw .unavailable("cannot start the demo's loopback webhook receiver: \(error)")
+        }
+        configuration.webhooks = [receiver.webhook]
         var settings = try ServeSettings(configuration: configuration, listen: listen,
                                          databasePath: directory.appendingPathComponent("demo.db").path,
                                          baselinesDirectory: baselinesDirectory)
         settings.dashboardsDirectoryIsExplicit = true
         settings.dashboardNotice = ["This is driftwatch demo: \(DemoFleet.agents) simulated agents stream live; "
             + "misbehaviour is scheduled from the start:"] + script.steps.map(\.announcement)
-            + ["Webhook deliveries to a loopback receiver arrive with the kill-switch work."]
+            + ["When a breaker opens, its kill-switch webhook goes to a built-in receiver on 127.0.0.1:\(receiver.server.port): see Webhooks."]
         let service = try DriftwatchService(settings: settings, log: log)
         let url = "http://\(ListenAddress(host: settings.listen.host, port: service.port))/"
         log("""
@@ -50,10 +58,12 @@ public struct DemoRunner: Sendable {
         let pipeline = service.pipeline
         let clock = WallClock.system
         await withDiscardingTaskGroup { group in
+            group.addTask { await receiver.run(log: log) }
             group.addTask {
                 await Self.feed(pipeline: pipeline, script: script, clock: clock, log: log)
             }
             await service.run()
+            await receiver.shutdown()
             group.cancelAll()
         }
     }

@@ -1,6 +1,7 @@
 /// Who did something, as the audit log records it (design.md § Security: the actor's role).
 public struct AuditActor: Sendable, Equatable {
-    /// `driftwatch` for automatic actions, `token:<role>` for a bearer token, `anonymous` without tokens.
+    /// `driftwatch` for automatic actions, `token:<role>` for a bearer token, `dashboard:admin` for a
+    /// dashboard form, `anonymous` without tokens.
     public var name: String
     /// `system`, `admin`, `viewer`, `ingest`, or `open` when no tokens are configured (loopback only).
     public var role: String

@@ -28,6 +28,12 @@ public struct Configuration: Sendable {
         public var secret: String
         /// Event types delivered; default both breaker transitions.
         public var events: [String] = ["breaker.open", "breaker.closed"]
+
+        public init(url: String, secret: String, events: [String] = ["breaker.open", "breaker.closed"]) {
+            self.url = url
+            self.secret = secret
+            self.events = events
+        }
     }
 
     public struct Retention: Sendable, Equatable {
