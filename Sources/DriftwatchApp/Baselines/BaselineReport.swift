@@ -100,12 +100,5 @@ public enum BaselineReport {
     static func usd(_ x: Double) -> String { "$" + fixed(x, x >= 1 ? 2 : 4) }
     static func num(_ x: Double) -> String { x == x.rounded() ? String(Int(x)) : fixed(x, 2) }
 
-    static func fixed(_ x: Double, _ d: Int) -> String {
-        let scale = pow(10, Double(d))
-        let v = Int((x * scale).rounded())
-        let whole = v / Int(scale), frac = abs(v % Int(scale))
-        guard d > 0 else { return String(whole) }
-        let f = String(frac)
-        return (v < 0 && whole == 0 ? "-" : "") + String(whole) + "." + String(repeating: "0", count: d - f.count) + f
-    }
+    static func fixed(_ x: Double, _ d: Int) -> String { Format.fixed(x, d) }
 }

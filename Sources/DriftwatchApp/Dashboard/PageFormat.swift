@@ -2,34 +2,9 @@ import DriftwatchCore
 
 /// Numbers and times as the pages show them.
 enum PageFormat {
-    static func grouped(_ n: Int64) -> String {
-        let digits = String(n.magnitude)
-        var out = n < 0 ? "-" : ""
-        for (i, c) in digits.enumerated() {
-            if i > 0, (digits.count - i) % 3 == 0 { out.append(",") }
-            out.append(c)
-        }
-        return out
-    }
-
-    static func int(_ n: Int) -> String { grouped(Int64(n)) }
-
-    static func fixed(_ x: Double, _ decimals: Int) -> String {
-        guard x.isFinite else { return "∞" }
-        var scale = 1.0
-        for _ in 0..<decimals { scale *= 10 }
-        let v = (abs(x) * scale).rounded()
-        guard v < 9e15 else { return String(x) }
-        let n = Int64(v)
-        let whole = n / Int64(scale)
-        let frac = n % Int64(scale)
-        var s = (x < 0 && n != 0 ? "-" : "") + grouped(whole)
-        if decimals > 0 {
-            let f = String(frac)
-            s += "." + String(repeating: "0", count: decimals - f.count) + f
-        }
-        return s
-    }
+    static func grouped(_ n: Int64) -> String { Format.grouped(n) }
+    static func int(_ n: Int) -> String { Format.int(n) }
+    static func fixed(_ x: Double, _ decimals: Int) -> String { Format.fixed(x, decimals) }
 
     /// Money: cents from a dollar up, more decimals below.
     static func usd(_ x: Double) -> String {

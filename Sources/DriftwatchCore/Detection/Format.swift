@@ -4,10 +4,10 @@ import Glibc
 import Darwin
 #endif
 
-/// Number formatting for alert messages (Core has no Foundation).
-enum Format {
+/// Number formatting for alert messages, reports and pages (Core has no Foundation).
+public enum Format {
     /// Fixed decimals, e.g. `fixed(0.1234, 2)` → `0.12`.
-    static func fixed(_ x: Double, _ decimals: Int) -> String {
+    public static func fixed(_ x: Double, _ decimals: Int) -> String {
         guard x.isFinite else { return "∞" }
         let scale = pow(10.0, Double(decimals))
         let v = (abs(x) * scale).rounded()
@@ -23,10 +23,9 @@ enum Format {
         return s
     }
 
-    static func grouped(_ n: Int64) -> String {
-        let digits = String(n)
-        guard digits.count > 3 else { return digits }
-        var out = ""
+    public static func grouped(_ n: Int64) -> String {
+        let digits = String(n.magnitude)
+        var out = n < 0 ? "-" : ""
         for (i, c) in digits.enumerated() {
             if i > 0, (digits.count - i) % 3 == 0 { out.append(",") }
             out.append(c)
@@ -34,7 +33,7 @@ enum Format {
         return out
     }
 
-    static func int(_ n: Int) -> String { grouped(Int64(n)) }
+    public static func int(_ n: Int) -> String { grouped(Int64(n)) }
 
     /// Money: cents above a dollar, four significant decimals below.
     static func usd(_ x: Double) -> String {

@@ -154,3 +154,17 @@ struct ArgsFeaturesTests {
         #expect(ArgsFeatures(tool: "t", args: wide).leaves.count == ArgsFeatures.maxPaths)
     }
 }
+
+/// Figures as messages, reports and pages print them.
+struct FormatTests {
+    @Test(arguments: [(Int64(0), "0"), (123, "123"), (1234, "1,234"), (-123, "-123"), (-1234567, "-1,234,567")])
+    func groupsThousands(_ n: Int64, _ text: String) {
+        #expect(Format.grouped(n) == text)
+    }
+
+    @Test func fixedDecimals() {
+        #expect(Format.fixed(0.1234, 2) == "0.12")
+        #expect(Format.fixed(-0.004, 2) == "0.00")
+        #expect(Format.fixed(1234.5, 1) == "1,234.5")
+    }
+}
