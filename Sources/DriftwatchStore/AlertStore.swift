@@ -95,32 +95,39 @@ public enum AlertStore {
 
     /// Alerts matching `query`, newest first (event time, then insertion order).
     /// - Throws: `SQLiteError`.
-    public static func query(_ query: AlertQuery, in db: Database) throws(SQLiteError) -> [StoredAlert] {
+    /// SQL conditions (joined with AND) and their bound values for the usual
+    /// alert filters; a `kind` without a dot is a family (`drift` matches
+    /// `drift.tools`, `drift.new_tool`, …). Values are always bound.
+    public static func filter(agent: String?, kind: String?, severity: String?, sinceNS: Int64?) -> ([String], [SQLiteValue]) {
         var conditions: [String] = []
         var arguments: [SQLiteValue] = []
-        if let agent = query.agent {
+        if let agent, !agent.isEmpty {
             conditions.append("agent = ?")
             arguments.append(.text(agent))
         }
-        if let kind = query.kind {
+        if let kind, !kind.isEmpty {
             if kind.contains(".") {
                 conditions.append("kind = ?")
                 arguments.append(.text(kind))
             } else {
-                // A family: `drift` matches `drift.tools`, `drift.new_tool`, …
                 conditions.append("substr(kind, 1, ?) = ?")
                 arguments.append(.integer(Int64(kind.utf8.count + 1)))
                 arguments.append(.text(kind + "."))
             }
         }
-        if let severity = query.severity {
+        if let severity, !severity.isEmpty {
             conditions.append("severity = ?")
             arguments.append(.text(severity))
         }
-        if let since = query.sinceNS {
+        if let sinceNS {
             conditions.append("ts_ns >= ?")
-            arguments.append(.integer(since))
+            arguments.append(.integer(sinceNS))
         }
+        return (conditions, arguments)
+    }
+
+    public static func query(_ query: AlertQuery, in db: Database) throws(SQLiteError) -> [StoredAlert] {
+        var (conditions, arguments) = filter(agent: query.agent, kind: query.kind, severity: query.severity, sinceNS: query.sinceNS)
         arguments.append(.integer(Int64(query.limit)))
         // The SQL text depends only on which filters are present (16 variants), so the
         // statement cache stays small; values are always bound.

@@ -189,30 +189,7 @@ public enum DashboardQueries {
     /// `limit + 1` matches.
     public static func alerts(_ f: AlertFilter, limit: Int = alertsPerPage,
                               in db: Database) throws -> (alerts: [StoredAlert], next: (ts: Int64, rowid: Int64)?) {
-        var conditions: [String] = []
-        var arguments: [SQLiteValue] = []
-        if let agent = f.agent, !agent.isEmpty {
-            conditions.append("agent = ?")
-            arguments.append(.text(agent))
-        }
-        if let kind = f.kind, !kind.isEmpty {
-            if kind.contains(".") {
-                conditions.append("kind = ?")
-                arguments.append(.text(kind))
-            } else {
-                conditions.append("substr(kind, 1, ?) = ?")
-                arguments.append(.integer(Int64(kind.utf8.count + 1)))
-                arguments.append(.text(kind + "."))
-            }
-        }
-        if let severity = f.severity, !severity.isEmpty {
-            conditions.append("severity = ?")
-            arguments.append(.text(severity))
-        }
-        if let since = f.sinceNS {
-            conditions.append("ts_ns >= ?")
-            arguments.append(.integer(since))
-        }
+        var (conditions, arguments) = AlertStore.filter(agent: f.agent, kind: f.kind, severity: f.severity, sinceNS: f.sinceNS)
         if let text = f.text, !text.isEmpty {
             conditions.append("instr(lower(message || ' ' || agent || ' ' || ifnull(session, '') || ' ' || kind), lower(?)) > 0")
             arguments.append(.text(text))
