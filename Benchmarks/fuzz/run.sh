@@ -16,7 +16,7 @@ esac
 # The module under test, instrumented the same way as the harness.
 swiftc -O -sanitize=fuzzer,address -parse-as-library -module-name "$module" \
   $(find "Sources/$module" -name '*.swift') -emit-library -static -o "$out/lib$module.a" \
-  -emit-module -emit-module-path "$out/" 2>&1 | grep -v warning || true
+  -emit-module -emit-module-path "$out/$module.swiftmodule" 2>&1 | grep -v warning || true
 swiftc -O -sanitize=fuzzer,address -parse-as-library -I "$out" "$harness" "$out/lib$module.a" -o "$out/fuzz-$target"
 SWIFT_BACKTRACE=enable=no "$out/fuzz-$target" -max_total_time="$seconds" -max_len=4096 -rss_limit_mb=2048 -timeout=10 \
   -artifact_prefix="$out/$target-" -print_final_stats=1 "$out/corpus-$target" "Benchmarks/fuzz/corpus-$target"

@@ -215,6 +215,30 @@ struct HostileRequestTests {
         ])
     }
 
+    /// The largest finite numbers are valid JSON and valid costs: the detectors, budgets and
+    /// API must survive them (no trap on an overflowing sum or an Int conversion).
+    @Test func hugeFiniteNumbersAreStoredWithoutTrapping() async throws {
+        var configuration = Configuration()
+        configuration.detection.agentPolicies = [AgentPolicyRule(pattern: "*", policy: AgentPolicy(mode: .enforce, sessionBudgetUSD: 1e308))]
+        try await withRoutes(configuration: configuration) { routes, _, store in
+            var body: [UInt8] = []
+            for i in 0..<300 {
+                let line = #"{"agent":"big","tool":"t\#(i % 3)","session":"s","call_id":"c\#(i)","cost_usd":1.7976931348623157e308}"#
+                body += Array(line.utf8) + [0x0A]
+                let llm = #"{"agent":"big","type":"llm_call","session":"s","call_id":"l\#(i)","tokens_in":9007199254740991,"tokens_out":9007199254740991,"cost_usd":1e308}"#
+                body += Array(llm.utf8) + [0x0A]
+            }
+            let response = try await routes.postEvents(post("/v1/events", body))
+            #expect(response.status == .accepted)
+            #expect(try parseJSON(response.body)["accepted"] == 600, "\(response.text.prefix(400))")
+            #expect(try await Self.snapshot(store).events == 600)
+            for target in ["/v1/agents/big", "/v1/agents", "/v1/alerts", "/v1/agents/big/breaker", "/metrics"] {
+                let r = try await routes.router.call(get(target))
+                #expect(r.status == .ok, "\(target) → \(r.status.code)")
+            }
+        }
+    }
+
     @Test func deeplyNestedJSONIsRejectedAtTheDepthCap() async throws {
         let deep = String(repeating: "[", count: 65) + String(repeating: "]", count: 65)
         let deeper = String(repeating: #"{"a":"#, count: 10_000) + "1" + String(repeating: "}", count: 10_000)
