@@ -1,15 +1,22 @@
 #!/usr/bin/env bash
-# Builds a libFuzzer binary for one target from the DriftwatchCore sources and runs it.
-# usage: Benchmarks/fuzz/run.sh decoder [seconds]   (corpus in Benchmarks/fuzz/corpus-<target>)
+# Builds a libFuzzer binary for one target and runs it.
+# usage: Benchmarks/fuzz/run.sh decoder|config|http [seconds]
+# Seeds live in Benchmarks/fuzz/corpus-<target> (read only); the grown corpus and any
+# crash-* artifacts go to .build-fuzz/ (git-ignored).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 target=${1:-decoder}; seconds=${2:-60}
-out=.build-fuzz; mkdir -p "$out" "Benchmarks/fuzz/corpus-$target"
+out=.build-fuzz; mkdir -p "$out/corpus-$target" "Benchmarks/fuzz/corpus-$target"
 case "$target" in
-  decoder) harness=Benchmarks/fuzz/DecoderFuzz.swift ;;
+  decoder) harness=Benchmarks/fuzz/DecoderFuzz.swift; module=DriftwatchCore ;;
+  config) harness=Benchmarks/fuzz/ConfigFuzz.swift; module=DriftwatchCore ;;
+  http) harness=Benchmarks/fuzz/HTTPParserFuzz.swift; module=DriftwatchHTTP ;;
   *) echo "unknown target $target" >&2; exit 64 ;;
 esac
-swiftc -O -sanitize=fuzzer,address -parse-as-library -module-name DriftwatchCore \
-  $(find Sources/DriftwatchCore -name '*.swift') -emit-library -static -o "$out/libcore.a" -emit-module -emit-module-path "$out/" 2>&1 | grep -v warning || true
-swiftc -O -sanitize=fuzzer,address -parse-as-library -I "$out" "$harness" "$out/libcore.a" -o "$out/fuzz-$target"
-"$out/fuzz-$target" -max_total_time="$seconds" -max_len=4096 -rss_limit_mb=2048 "Benchmarks/fuzz/corpus-$target"
+# The module under test, instrumented the same way as the harness.
+swiftc -O -sanitize=fuzzer,address -parse-as-library -module-name "$module" \
+  $(find "Sources/$module" -name '*.swift') -emit-library -static -o "$out/lib$module.a" \
+  -emit-module -emit-module-path "$out/$module.swiftmodule" 2>&1 | grep -v warning || true
+swiftc -O -sanitize=fuzzer,address -parse-as-library -I "$out" "$harness" "$out/lib$module.a" -o "$out/fuzz-$target"
+SWIFT_BACKTRACE=enable=no "$out/fuzz-$target" -max_total_time="$seconds" -max_len=4096 -rss_limit_mb=2048 -timeout=10 \
+  -artifact_prefix="$out/$target-" -print_final_stats=1 "$out/corpus-$target" "Benchmarks/fuzz/corpus-$target"

@@ -139,8 +139,8 @@ extension Dashboard {
         } catch {
             return errorPage(request, role: role, status: error.status, message: error.message)
         }
-        guard !agent.isEmpty, agent.utf8.count <= EventDecoder.maxAgentBytes else {
-            return errorPage(request, role: role, status: .badRequest, message: "agent must be 1–\(EventDecoder.maxAgentBytes) bytes")
+        if let problem = ServiceRoutes.agentNameProblem(agent) {
+            return errorPage(request, role: role, status: .badRequest, message: problem)
         }
         let action = form.first { $0.name == "action" }?.value ?? ""
         guard action == "trip" || action == "reset" else {

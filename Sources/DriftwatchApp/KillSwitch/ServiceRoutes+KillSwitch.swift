@@ -21,6 +21,19 @@ extension ServiceRoutes {
 
     var breakerControl: BreakerControl { BreakerControl(pipeline: pipeline, clock: clock) }
 
+    /// Why `agent` (from a URL path) cannot name an agent, by the rules the event decoder
+    /// applies to `agent` (1–128 bytes, no control characters), or nil. Checked before a
+    /// breaker is operated, so a name no event could carry never gets a breaker or audit row.
+    static func agentNameProblem(_ agent: String) -> String? {
+        guard !agent.isEmpty, agent.utf8.count <= EventDecoder.maxAgentBytes else {
+            return "agent must be 1–\(EventDecoder.maxAgentBytes) bytes"
+        }
+        guard !agent.utf8.contains(where: { $0 < 0x20 || $0 == 0x7F }) else {
+            return "agent must not contain control characters"
+        }
+        return nil
+    }
+
     /// `GET /v1/agents/{agent}/breaker`: `{"state","mode","since","reason","retry_after_s"}`.
     public func getBreaker(_ request: HTTPRequest, agent: String) async throws -> HTTPResponse {
         try access.authorize(request, as: .viewer)
@@ -30,9 +43,7 @@ extension ServiceRoutes {
     /// `POST /v1/agents/{agent}/breaker` `{"action":"trip"|"reset","reason":"…"}`: admin; audited.
     public func postBreaker(_ request: HTTPRequest, agent: String) async throws -> HTTPResponse {
         try access.authorize(request, as: .admin)
-        guard !agent.isEmpty, agent.utf8.count <= EventDecoder.maxAgentBytes else {
-            throw HTTPError(.badRequest, message: "agent must be 1–\(EventDecoder.maxAgentBytes) bytes")
-        }
+        if let problem = Self.agentNameProblem(agent) { throw HTTPError(.badRequest, message: problem) }
         let body: JSONValue
         do { body = try JSONScanner.parse(request.body) } catch {
             throw HTTPError(.badRequest, message: "expected a JSON object {\"action\":\"trip\"|\"reset\",\"reason\":\"…\"}: \(error)")
