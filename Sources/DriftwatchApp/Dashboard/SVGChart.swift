@@ -33,12 +33,7 @@ public enum SVGChart {
         let width = labelWidth + barWidth + 70
         let height = Double(rows.count) * rowHeight + 30
         let top = max(rows.map { max($0.baseline, $0.recent) }.max() ?? 0, 0.01)
-        var s = "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart\" width=\"\(n(width))\" height=\"\(n(height))\" "
-        s += "viewBox=\"0 0 \(n(width)) \(n(height))\" role=\"img\" aria-label=\""
-        HTMLText.escape(title, into: &s)
-        s += "\"><title>"
-        HTMLText.escape(title, into: &s)
-        s += "</title>"
+        var s = open(width: width, height: height, title: title)
         for (i, row) in rows.enumerated() {
             let y = Double(i) * rowHeight
             s += "<text x=\"\(n(labelWidth - 8))\" y=\"\(n(y + 16))\" text-anchor=\"end\" font-size=\"12\" fill=\"#1f2933\">"
@@ -75,12 +70,7 @@ public enum SVGChart {
         let plotBottom = height - 22
         let top = max(values.max() ?? 0, 1e-9)
         let w = width / Double(max(values.count, 1))
-        var s = "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart\" width=\"\(n(width))\" height=\"\(n(height))\" "
-        s += "viewBox=\"0 0 \(n(width)) \(n(height))\" role=\"img\" aria-label=\""
-        HTMLText.escape(title, into: &s)
-        s += "\"><title>"
-        HTMLText.escape(title, into: &s)
-        s += "</title>"
+        var s = open(width: width, height: height, title: title)
         s += "<line x1=\"0\" y1=\"\(n(plotBottom))\" x2=\"\(n(width))\" y2=\"\(n(plotBottom))\" stroke=\"#cbd2d9\"/>"
         for (i, v) in values.enumerated() where v > 0 {
             let h = max(v / top * (plotBottom - plotTop), 1)
@@ -109,12 +99,8 @@ public enum SVGChart {
         let count = max(totals.count, 2)
         func x(_ i: Int) -> Double { Double(i) / Double(count - 1) * (width - 10) + 5 }
         func y(_ v: Double) -> Double { plotBottom - v / top * (plotBottom - plotTop) }
-        var s = "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart\" width=\"\(n(width))\" height=\"\(n(height))\" "
-        s += "viewBox=\"0 0 \(n(width)) \(n(height))\" role=\"img\" aria-label=\""
-        HTMLText.escape(title, into: &s)
-        s += "\"><title>"
-        HTMLText.escape(title, into: &s)
-        s += "</title><line x1=\"0\" y1=\"\(n(plotBottom))\" x2=\"\(n(width))\" y2=\"\(n(plotBottom))\" stroke=\"#cbd2d9\"/>"
+        var s = open(width: width, height: height, title: title)
+        s += "<line x1=\"0\" y1=\"\(n(plotBottom))\" x2=\"\(n(width))\" y2=\"\(n(plotBottom))\" stroke=\"#cbd2d9\"/>"
         if !totals.isEmpty {
             var points = "\(n(x(0))),\(n(plotBottom))"
             for (i, v) in totals.enumerated() { points += " \(n(x(i))),\(n(y(v)))" }
@@ -129,5 +115,17 @@ public enum SVGChart {
         s += "<text x=\"\(n(width))\" y=\"\(n(height - 6))\" text-anchor=\"end\" font-size=\"11\" fill=\"#52606d\">call \(totals.count)</text>"
         s += "</svg>"
         return SafeMarkup(trusted: s)
+    }
+
+    /// The `<svg>` element's opening with its accessible name: the title is
+    /// escaped here once for every chart (it can carry an agent's name).
+    static func open(width: Double, height: Double, title: String) -> String {
+        var s = "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart\" width=\"\(n(width))\" height=\"\(n(height))\" "
+        s += "viewBox=\"0 0 \(n(width)) \(n(height))\" role=\"img\" aria-label=\""
+        HTMLText.escape(title, into: &s)
+        s += "\"><title>"
+        HTMLText.escape(title, into: &s)
+        s += "</title>"
+        return s
     }
 }
