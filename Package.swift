@@ -27,7 +27,7 @@ let package = Package(
         .target(name: "DriftwatchApp", dependencies: ["DriftwatchCore", "DriftwatchStore", "DriftwatchHTTP"],
                 swiftSettings: strict),
         .executableTarget(name: "driftwatch", dependencies: ["DriftwatchApp", "DriftwatchCore"], swiftSettings: strict),
-        .executableTarget(name: "DriftwatchBench", dependencies: ["DriftwatchCore", "DriftwatchApp"],
+        .executableTarget(name: "DriftwatchBench", dependencies: ["DriftwatchCore", "DriftwatchStore", "DriftwatchApp"],
                           path: "Benchmarks/DriftwatchBench", swiftSettings: strict),
         .testTarget(name: "DriftwatchCoreTests", dependencies: ["DriftwatchCore"], swiftSettings: strict),
         .testTarget(name: "DriftwatchStoreTests", dependencies: ["DriftwatchStore", "DriftwatchCore"], swiftSettings: strict),

@@ -21,6 +21,9 @@ usage: DriftwatchBench <subcommand> [options]
       Fill a store with a simulated fleet and print the median render time of each page.
   demo-fleet [--events 200000] --out FILE
       The demo's 12-agent fleet on its compressed time scale (for baselines/demo).
+  store [--events 500000] [--agents 1000] [--batch 4096] [--cache-kib 65536] [--checkpoint-pages 10000] [--db FILE]
+      Persistence alone: stored-record building, then append + commit per batch
+      with the service's schema and settings.
   memory [--agents 10000] [--events 1000000] [--seed 42] [--learn 0.4]
       Peak RSS while monitoring a streamed fleet (--learn 0: no baselines).
 
@@ -49,6 +52,8 @@ do {
         try await runDashboard(Options(rest, known: ["--agents", "--events", "--alerts", "--repeats", "--db", "--dashboards"]))
     case "demo-fleet":
         try runDemoFleet(Options(rest, known: ["--events", "--out"]))
+    case "store":
+        try await runStore(Options(rest, known: ["--agents", "--events", "--batch", "--cache-kib", "--checkpoint-pages", "--db"]))
     case "memory":
         try runMemory(Options(rest, known: ["--agents", "--events", "--seed", "--learn"]))
     default:

@@ -87,6 +87,11 @@ public final class Database {
             }
         }
         try execute("PRAGMA synchronous = \(configuration.synchronous.rawValue)")
+        try execute("PRAGMA cache_size = -\(max(configuration.cacheKiB, 64))")
+        if !configuration.readOnly {
+            try execute("PRAGMA wal_autocheckpoint = \(max(configuration.walAutocheckpointPages, 1))")
+            try execute("PRAGMA journal_size_limit = \(max(configuration.walSizeLimitBytes, 0))")
+        }
     }
 
     /// Whether the main database lives in memory (or in a private temporary file).

@@ -122,6 +122,22 @@ import DriftwatchStore
     #expect(try full.fetchInt64("PRAGMA busy_timeout") == 250)
 }
 
+@Test func pageCacheAndCheckpointIntervalAreApplied() throws {
+    let directory = try TemporaryDirectory()
+    let plain = try Database(path: directory.path("plain.db"))
+    #expect(try plain.fetchInt64("PRAGMA cache_size") == -2048)
+    #expect(try plain.fetchInt64("PRAGMA wal_autocheckpoint") == 1000)
+
+    var configuration = Database.Configuration()
+    configuration.cacheKiB = Database.Configuration.serviceCacheKiB
+    configuration.walAutocheckpointPages = Database.Configuration.serviceWALAutocheckpointPages
+    configuration.walSizeLimitBytes = 1 << 20
+    let tuned = try Database(path: directory.path("tuned.db"), configuration: configuration)
+    #expect(try tuned.fetchInt64("PRAGMA cache_size") == -65536)
+    #expect(try tuned.fetchInt64("PRAGMA wal_autocheckpoint") == 10_000)
+    #expect(try tuned.fetchInt64("PRAGMA journal_size_limit") == 1 << 20)
+}
+
 @Test func inMemoryDatabaseSkipsWAL() throws {
     let db = try Database(path: ":memory:")
     #expect(db.isInMemory)

@@ -26,7 +26,10 @@ public final class DriftwatchService: Sendable {
         let configuration = settings.configuration
         let store: DatabasePool
         do {
-            store = try DatabasePool(path: settings.databasePath, migrator: Schema.migrator)
+            var database = Database.Configuration()
+            database.cacheKiB = Database.Configuration.serviceCacheKiB
+            database.walAutocheckpointPages = Database.Configuration.serviceWALAutocheckpointPages
+            store = try DatabasePool(path: settings.databasePath, configuration: database, migrator: Schema.migrator)
         } catch let error as MigrationError {
             throw .data("store \(settings.databasePath): \(error)")
         } catch let error as SQLiteError where error.isCorrupt {

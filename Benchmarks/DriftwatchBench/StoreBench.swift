@@ -1,0 +1,64 @@
+#if canImport(Glibc)
+import Glibc
+#else
+import Darwin
+#endif
+import DriftwatchApp
+import DriftwatchCore
+import DriftwatchStore
+
+/// `store`: the persistence half of ingest alone. Generated fleet events are decoded and
+/// turned into stored records (canonical, redacted) first, then timed: `EventStore.append`
+/// in one `BEGIN IMMEDIATE` transaction per batch on a fresh file database with the service's
+/// schema (all indexes), WAL and `synchronous = NORMAL`, as `serve` writes them.
+func runStore(_ o: Options) async throws {
+    let agents = try o.int("--agents", 1000)
+    let events = try o.int("--events", 500_000)
+    let batch = try o.int("--batch", 4096)
+    let cacheKiB = try o.int("--cache-kib", Database.Configuration.serviceCacheKiB)
+    let checkpointPages = try o.int("--checkpoint-pages", Database.Configuration.serviceWALAutocheckpointPages)
+    guard batch > 0, events > 0 else { throw UsageError("--batch and --events must be positive") }
+    let path = o.string("--db") ?? "/tmp/driftwatch-store-bench-\(getpid()).db"
+    defer { for suffix in ["", "-wal", "-shm"] { unlink(path + suffix) } }
+
+    var gen = FleetGenerator(agents: agents, seed: 42)
+    var buf: [UInt8] = []
+    var decoded: [Event] = []
+    decoded.reserveCapacity(events)
+    for _ in 0..<events {
+        buf.removeAll(keepingCapacity: true)
+        gen.next(into: &buf)
+        decoded += buf.withUnsafeBytes { decodeLine(UnsafeRawBufferPointer(rebasing: $0.dropLast())) }
+    }
+    let t0 = now()
+    let records = decoded.map { EventRecord($0, receivedNS: $0.ts ?? 0, redact: true) }
+    let t1 = now()
+    say("store benchmark: \(group(records.count)) events from \(agents) agents, batches of \(group(batch)), page cache \(group(cacheKiB)) KiB, "
+        + "checkpoint every \(group(checkpointPages)) WAL pages")
+    say("building stored records (canonical args, redaction): \(group(Int(Double(records.count) / (t1 - t0)))) events/s")
+
+    var configuration = Database.Configuration()
+    configuration.cacheKiB = cacheKiB
+    configuration.walAutocheckpointPages = checkpointPages
+    let store = try DatabasePool(path: path, configuration: configuration, migrator: Schema.migrator)
+    var commits: [Double] = []
+    let t2 = now()
+    var start = 0
+    while start < records.count {
+        let slice = Array(records[start..<min(start + batch, records.count)])
+        let c0 = now()
+        _ = try await store.write { db in try EventStore.append(slice, in: db) }
+        commits.append(now() - c0)
+        start += batch
+    }
+    let t3 = now()
+    commits.sort()
+    let p99 = commits[min(commits.count - 1, Int(Double(commits.count) * 0.99))]
+    say("append + commit: \(group(Int(Double(records.count) / (t3 - t2)))) rows/s; per batch median \(fmt(commits[commits.count / 2] * 1000)) ms, "
+        + "p99 \(fmt(p99 * 1000)) ms; database \(fmt(Double(fileSize(path) + fileSize(path + "-wal")) / 1_048_576)) MiB")
+}
+
+private func fileSize(_ path: String) -> Int {
+    var st = stat()
+    return stat(path, &st) == 0 ? Int(st.st_size) : 0
+}
