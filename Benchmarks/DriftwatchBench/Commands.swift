@@ -333,6 +333,41 @@ func runMemory(_ o: Options) throws {
         + "peak RSS / agents = \(fmt(Double(hwm) / Double(agents), 1)) KiB")
     say("time: setup \(fmt(t1 - t0, 1)) s, replay \(fmt(t2 - t1, 1)) s (\(group(Int(Double(seq) / (t2 - t1)))) events/s incl. generation)")
     withExtendedLifetime(monitor) {}
+    if !baselines.isEmpty { measureBaselineAndSessionCosts(baselines) }
+}
+
+/// Bytes per loaded baseline and per open session, each measured in isolation as the
+/// growth of RSS after `malloc_trim` (without it, RSS would not show memory that the first
+/// phase freed and this one reuses): a fresh
+/// monitor is given up to 200 of the learned baselines and one call per agent (which
+/// compiles each baseline into its detection model), then every one of those agents opens
+/// 1,000 sessions with one call each, all within the idle window so none is swept.
+private func measureBaselineAndSessionCosts(_ all: [Baseline]) {
+    let baselines = Array(all.sorted { $0.toolCalls > $1.toolCalls }.prefix(200))
+    let fileBytes = baselines.reduce(0) { $0 + PrettyJSON.format($1.json).utf8.count }
+    let heap0 = trimmedRSSKB()
+    var monitor = Monitor(settings: DetectionSettings(), baselines: baselines)
+    var alerts: [Alert] = []
+    var seq: Int64 = 0
+    let start: EventTime = 1_800_000_000 * RFC3339.nanosPerSecond
+    func call(_ b: Baseline, session: String, at ts: EventTime) {
+        let tool = b.tools.max { ($0.value.calls, $1.key) < ($1.value.calls, $0.key) }?.key ?? "tool"
+        seq += 1
+        alerts.removeAll(keepingCapacity: true)
+        monitor.process(Event(agent: b.agent, tool: tool, ts: ts, session: session), seq: seq, into: &alerts)
+    }
+    for b in baselines { call(b, session: "warm-up", at: start) }
+    let heap1 = trimmedRSSKB()
+    let perAgent = 1_000
+    for i in 0..<perAgent {
+        for b in baselines { call(b, session: "s-\(i)", at: start + EventTime(i) * 1_000_000) }
+    }
+    let heap2 = trimmedRSSKB()
+    let sessions = perAgent * baselines.count
+    say("per baseline (\(baselines.count) of the largest): \(fmt(Double(fileBytes) / Double(baselines.count) / 1024, 1)) KiB as a file; "
+        + "≈ \(fmt(Double(heap1 - heap0) / Double(baselines.count), 1)) KiB in memory once loaded and compiled into its detection model")
+    say("per open session: ≈ \(group((heap2 - heap1) * 1024 / sessions)) bytes (\(group(sessions)) sessions open at once, one call each)")
+    withExtendedLifetime(monitor) {}
 }
 
 /// `demo-fleet`: the demo's fleet on its compressed time scale, as NDJSON, for

@@ -81,6 +81,19 @@ func procStatusKB(_ field: String) -> Int? {
     return nil
 }
 
+/// Resident memory after returning the allocator's free pages to the system, so that an
+/// RSS difference counts what is in use (not memory freed earlier and reused).
+func trimmedRSSKB() -> Int {
+    #if canImport(Glibc)
+    // glibc's malloc.h is not part of the Glibc module; look the function up instead.
+    if let symbol = dlsym(nil, "malloc_trim") {
+        typealias Trim = @convention(c) (Int) -> Int32
+        _ = unsafeBitCast(symbol, to: Trim.self)(0)
+    }
+    #endif
+    return procStatusKB("VmRSS") ?? 0
+}
+
 func say(_ s: String) {
     var t = s
     t.append("\n")
