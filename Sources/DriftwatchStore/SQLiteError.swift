@@ -84,9 +84,12 @@ public struct SQLiteError: Error, Hashable, Sendable, CustomStringConvertible {
     /// The disk (or the configured size limit) is full; `/healthz` reports the store as not writable.
     public var isFull: Bool { code.primary == .full || systemErrno == ENOSPC || systemErrno == EDQUOT }
     /// The database or its directory cannot be written: SQLite's `SQLITE_READONLY`, or a
-    /// write refused by a read-only file system (`EROFS`, e.g. ext4 remounted read-only
-    /// after errors), which SQLite reports as an I/O error.
-    public var isReadOnly: Bool { code.primary == .readOnly || systemErrno == EROFS }
+    /// write refused by the file system — read-only (`EROFS`, e.g. ext4 remounted
+    /// read-only after errors) or not permitted (`EPERM`/`EACCES`, e.g. an immutable
+    /// file) — which SQLite reports as an I/O error.
+    public var isReadOnly: Bool {
+        code.primary == .readOnly || systemErrno == EROFS || systemErrno == EPERM || systemErrno == EACCES
+    }
     /// The file is damaged or is not an SQLite database.
     public var isCorrupt: Bool { code.primary == .corrupt || code.primary == .notADatabase }
     /// An I/O error from the operating system.
@@ -113,7 +116,9 @@ extension SQLiteError {
     /// read-only, cannot open), where it names the cause.
     init(code: Int32, connection: OpaquePointer?, sql: String?) {
         let message: String
-        if let connection, let text = sqlite3_errmsg(connection) {
+        // The connection's message describes its last failed API call; some calls
+        // (sqlite3_db_cacheflush) return an error without recording one ("not an error").
+        if let connection, sqlite3_errcode(connection) & 0xFF == code & 0xFF, let text = sqlite3_errmsg(connection) {
             message = String(cString: text)
         } else {
             message = String(cString: sqlite3_errstr(code))

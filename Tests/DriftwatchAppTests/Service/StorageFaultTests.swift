@@ -127,6 +127,7 @@ struct StorageFaultTests {
         #expect(fault(.readOnly) == .readOnly)
         // ext4 remounted read-only after errors: SQLite says "disk I/O error", errno says why.
         #expect(fault(ioErrWrite, errno: EROFS) == .readOnly)
+        #expect(fault(ioErrWrite, errno: EPERM) == .readOnly)  // chattr +i
         #expect(fault(ioErrWrite, errno: EIO) == .ioError)
         #expect(fault(.busy) == nil)
         #expect(fault(.constraintUnique) == nil)
