@@ -29,9 +29,12 @@ SECRET = b"outbox-kill9-secret-0123456789"
 
 class Receiver(BaseHTTPRequestHandler):
     """Verifies the signature (constant time, timestamp within 5 minutes) and records the delivery.
-    Flaky on purpose: a tenth of the requests answer 500, another tenth take 0.5 s, so kills
-    find deliveries in flight and rows waiting for a retry."""
-    arrivals, bad, failed, lock, rng = [], [], [0], threading.Lock(), random.Random(66)
+    Flaky on purpose, so kills find deliveries in flight and rows waiting for a retry: of
+    the requests, 10 % answer 500, 5 % are dropped (connection closed without an answer),
+    5 % take 1.5 s (longer than the sender's 1 s timeout: it retries, so the receiver
+    records a duplicate), 10 % take 0.3 s."""
+    arrivals, bad, lock, rng = [], [], threading.Lock(), random.Random(66)
+    faults = collections.Counter()
 
     def do_POST(self):
         body = self.rfile.read(int(self.headers["Content-Length"]))
@@ -39,11 +42,21 @@ class Receiver(BaseHTTPRequestHandler):
             draw = Receiver.rng.random()
         if draw < 0.1:
             with Receiver.lock:
-                Receiver.failed[0] += 1
+                Receiver.faults["500"] += 1
             self.send_response(500); self.end_headers()
             return
+        if draw < 0.15:
+            with Receiver.lock:
+                Receiver.faults["dropped"] += 1
+            self.close_connection = True
+            self.connection.shutdown(2)
+            return
         if draw < 0.2:
-            time.sleep(0.5)
+            with Receiver.lock:
+                Receiver.faults["1.5 s"] += 1
+            time.sleep(1.5)
+        elif draw < 0.3:
+            time.sleep(0.3)
         try:
             t, v1 = (p.split("=", 1)[1] for p in self.headers["X-Driftwatch-Signature"].split(","))
             good = hmac.compare_digest(hmac.new(SECRET, t.encode() + b"." + body, hashlib.sha256).hexdigest(), v1)
@@ -66,7 +79,7 @@ def breaker_client(port, prefix, acked, stop):
     n = 0
     while not stop.is_set():
         session = f"{prefix}-{n}"
-        body = "\n".join(json.dumps({"agent": f"ob-{n % 4}", "tool": "t", "session": session, "call_id": f"{session}-{i}",
+        body = "\n".join(json.dumps({"agent": f"ob-{n % 8}", "tool": "t", "session": session, "call_id": f"{session}-{i}",
                                      "cost_usd": 0.3}) for i in range(2))
         try:
             c = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
@@ -86,7 +99,7 @@ def main():
     ap.add_argument("--binary", default=".build/release/driftwatch")
     ap.add_argument("--port", type=int, default=18830)
     ap.add_argument("--receiver-port", type=int, default=18831)
-    ap.add_argument("--drain", type=float, default=60, help="seconds the final run may take to deliver everything")
+    ap.add_argument("--drain", type=float, default=180, help="seconds the final run may take to deliver everything")
     a = ap.parse_args()
     a.binary = os.path.abspath(a.binary)
     work = tempfile.mkdtemp(prefix="dw-outbox-kill9-")
@@ -94,7 +107,7 @@ def main():
     with open(os.path.join(work, "config.json"), "w") as f:
         json.dump({"webhooks": [{"url": f"http://127.0.0.1:{a.receiver_port}/kill", "secret": SECRET.decode()}],
                    "agents": {"ob-*": {"mode": "enforce", "budgets": {"session_usd": 0.5}}},
-                   "delivery": {"initial_backoff_s": 1, "max_backoff_s": 2}}, f)
+                   "delivery": {"initial_backoff_s": 1, "max_backoff_s": 2, "timeout_s": 1}}, f)
     receiver = ThreadingHTTPServer(("127.0.0.1", a.receiver_port), Receiver)
     threading.Thread(target=receiver.serve_forever, daemon=True).start()
     rng = random.Random(6)
@@ -166,7 +179,7 @@ def main():
     print(f"\n{a.rounds} rounds killed with SIGKILL; {acked_events} events and {len(acked_sessions)} breaker-opening sessions acknowledged")
     print(f"outbox rows {len(rows)}: {dict(states)}; drained in {drained:.1f} s after the final start; {retried} rows needed more than one attempt")
     print(f"receiver: {len(arrivals)} signed deliveries of {len(per_id)} distinct events, {duplicates} duplicates, "
-          f"{len(bad)} bad signatures, {len(unknown)} not in the outbox; {Receiver.failed[0]} answered 500 on purpose")
+          f"{len(bad)} bad signatures, {len(unknown)} not in the outbox; receiver faults on purpose {dict(Receiver.faults)}")
     print(f"owed but never received: {len(never_received)}; acknowledged sessions without a breaker.open row: {len(acked_without_row)}; "
           f"per-agent order violations: {out_of_order}; integrity {integrity} ({work})")
     ok = (states.get("pending", 0) == 0 and states.get("dead", 0) == 0 and not never_received and not bad and not unknown

@@ -4,7 +4,8 @@
 Needs root (mounts). Three scenarios, each on its own small file system:
 
   full       tmpfs; a filler file takes every free byte, later it is deleted.
-  immutable  tmpfs; `chattr +i` on the store's files (writes fail with EPERM), later -i.
+  immutable  ext4 on a loop device; `chattr +i` on the store's files (ext4 then fails writes
+             on open descriptors with EPERM; tmpfs does not), later -i.
   remount-ro ext4 on a loop device with errors=remount-ro; an ext4 error is triggered
              (/sys/fs/ext4/<dev>/trigger_fs_error), so writes fail with EROFS as on a
              disk that went bad. The kernel will not remount it read-write, so recovery
@@ -221,7 +222,10 @@ def main():
                                 lambda: (os.remove(filler), "filler deleted")[1])
             subprocess.run(["umount", mnt], check=True)
         elif name == "immutable":
-            subprocess.run(["mount", "-t", "tmpfs", "-o", "size=512m", "tmpfs", mnt], check=True)
+            image = os.path.join(WORK, "immutable.img")
+            subprocess.run(["truncate", "-s", "256M", image], check=True)
+            subprocess.run(["mkfs.ext4", "-q", image], check=True)
+            subprocess.run(["mount", "-o", "loop", image, mnt], check=True)
             files = lambda: [p for p in (db, db + "-wal", db + "-shm") if os.path.exists(p)]
             results[name] = run(name, mnt, db,
                                 lambda: (subprocess.run(["chattr", "+i"] + files(), check=True), "chattr +i on the store's files")[1],
@@ -229,7 +233,7 @@ def main():
             subprocess.run(["umount", mnt], check=True)
         elif name == "remount-ro":
             image = os.path.join(WORK, "ext4.img")
-            subprocess.run(["truncate", "-s", "96M", image], check=True)
+            subprocess.run(["truncate", "-s", "256M", image], check=True)
             subprocess.run(["mkfs.ext4", "-q", image], check=True)
             subprocess.run(["mount", "-o", "loop,errors=remount-ro", image, mnt], check=True)
             dev = os.path.basename(subprocess.run(["findmnt", "-no", "SOURCE", mnt], capture_output=True, text=True).stdout.strip())
