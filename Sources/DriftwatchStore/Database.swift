@@ -125,6 +125,16 @@ public final class Database {
         try fetchOneText("PRAGMA journal_mode") ?? ""
     }
 
+    /// Writes the open transaction's changed pages to the WAL now instead of at `COMMIT`
+    /// (`sqlite3_db_cacheflush`). The pages are still uncommitted; a rollback discards them.
+    ///
+    /// Callers use it to learn that the disk cannot take a transaction's bulk (`SQLITE_FULL`,
+    /// a read-only or failing file system) before doing work that cannot be undone.
+    /// - Throws: `SQLiteError` from the write.
+    public func flushCache() throws(SQLiteError) {
+        try check(sqlite3_db_cacheflush(handle), sql: nil)
+    }
+
     /// Runs a script of zero or more `;`-separated statements without arguments
     /// (schema, pragmas). Result rows are discarded.
     ///

@@ -1,4 +1,7 @@
 internal import CSQLite
+#if canImport(Glibc)
+internal import Glibc
+#endif
 
 /// An error reported by SQLite: the extended result code, SQLite's message, and the SQL that failed.
 ///
@@ -60,11 +63,16 @@ public struct SQLiteError: Error, Hashable, Sendable, CustomStringConvertible {
     public let message: String
     /// The SQL that failed, with placeholders, if the failure came from a statement.
     public let sql: String?
+    /// The operating system's `errno` behind an I/O failure (`ENOSPC`, `EROFS`, `EIO`…),
+    /// when SQLite recorded one: it tells a read-only file system (which SQLite reports as
+    /// a plain `SQLITE_IOERR_WRITE`) from a failing disk.
+    public let systemErrno: Int32?
 
-    public init(code: Code, message: String, sql: String? = nil) {
+    public init(code: Code, message: String, sql: String? = nil, systemErrno: Int32? = nil) {
         self.code = code
         self.message = message
         self.sql = sql
+        self.systemErrno = systemErrno
     }
 
     /// Another connection holds a conflicting lock for longer than the busy timeout.
@@ -74,9 +82,14 @@ public struct SQLiteError: Error, Hashable, Sendable, CustomStringConvertible {
     /// A UNIQUE or PRIMARY KEY constraint failed: the row already exists.
     public var isUniqueViolation: Bool { code == .constraintUnique || code == .constraintPrimaryKey }
     /// The disk (or the configured size limit) is full; `/healthz` reports the store as not writable.
-    public var isFull: Bool { code.primary == .full }
-    /// The database or its directory cannot be written.
-    public var isReadOnly: Bool { code.primary == .readOnly }
+    public var isFull: Bool { code.primary == .full || systemErrno == ENOSPC || systemErrno == EDQUOT }
+    /// The database or its directory cannot be written: SQLite's `SQLITE_READONLY`, or a
+    /// write refused by the file system — read-only (`EROFS`, e.g. ext4 remounted
+    /// read-only after errors) or not permitted (`EPERM`/`EACCES`, e.g. an immutable
+    /// file) — which SQLite reports as an I/O error.
+    public var isReadOnly: Bool {
+        code.primary == .readOnly || systemErrno == EROFS || systemErrno == EPERM || systemErrno == EACCES
+    }
     /// The file is damaged or is not an SQLite database.
     public var isCorrupt: Bool { code.primary == .corrupt || code.primary == .notADatabase }
     /// An I/O error from the operating system.
@@ -84,6 +97,9 @@ public struct SQLiteError: Error, Hashable, Sendable, CustomStringConvertible {
 
     public var description: String {
         var text = "SQLite error \(code.rawValue) (\(code)): \(message)"
+        if let systemErrno {
+            text += " [errno \(systemErrno): \(String(cString: strerror(systemErrno)))]"
+        }
         if let sql {
             text += " — while executing `\(sql)`"
         }
@@ -96,13 +112,22 @@ extension SQLiteError {
     ///
     /// Takes the result code from the caller rather than `sqlite3_extended_errcode`
     /// because the latter can already describe a later call on the same connection.
+    /// The OS `errno` is kept for failures that come from the file system (I/O, full,
+    /// read-only, cannot open), where it names the cause.
     init(code: Int32, connection: OpaquePointer?, sql: String?) {
         let message: String
-        if let connection, let text = sqlite3_errmsg(connection) {
+        // The connection's message describes its last failed API call; some calls
+        // (sqlite3_db_cacheflush) return an error without recording one ("not an error").
+        if let connection, sqlite3_errcode(connection) & 0xFF == code & 0xFF, let text = sqlite3_errmsg(connection) {
             message = String(cString: text)
         } else {
             message = String(cString: sqlite3_errstr(code))
         }
-        self.init(code: Code(rawValue: code), message: message, sql: sql)
+        var systemErrno: Int32?
+        if let connection, [SQLITE_IOERR, SQLITE_FULL, SQLITE_READONLY, SQLITE_CANTOPEN].contains(code & 0xFF) {
+            let e = sqlite3_system_errno(connection)
+            if e != 0 { systemErrno = e }
+        }
+        self.init(code: Code(rawValue: code), message: message, sql: sql, systemErrno: systemErrno)
     }
 }

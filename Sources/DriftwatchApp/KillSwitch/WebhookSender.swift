@@ -3,9 +3,9 @@ public import DriftwatchHTTP
 public import DriftwatchStore
 
 /// Delivers the webhook outbox (spec §5): a long-running task of the service's task
-/// group. Each pass reads the due rows that head their (agent, webhook) queue, POSTs
-/// them signed — at most `maxInFlight` at once, never two of one queue — and records
-/// each outcome: 2xx → `delivered`; anything else → retried on the ``DeliveryPolicy``
+/// group. It reads the due rows that head their (agent, webhook) queue, POSTs them
+/// signed — at most `maxInFlight` at once, never two of one queue — and records each
+/// outcome as it comes: 2xx → `delivered`; anything else → retried on the ``DeliveryPolicy``
 /// schedule, then `dead`. All state is in SQLite, so a restart resumes where it stopped.
 ///
 /// At-least-once: a POST that succeeded just before a crash, but whose `delivered`
@@ -94,37 +94,70 @@ public final class WebhookSender: Sendable {
         }
     }
 
-    /// Delivers every due row, pass after pass, until none is due.
+    /// What finished in ``deliverDue()``'s task group: an attempt, or the wait for new work.
+    private enum Finished: Sendable {
+        case attempt(Outcome)
+        case woken
+    }
+
+    /// How often ``deliverDue()`` looks for rows that fell due while attempts are in flight.
+    static let inFlightPoll: Duration = .seconds(1)
+
+    /// Delivers every due row until none is due and no attempt is in flight.
+    ///
+    /// Attempts run independently, up to `maxInFlight` at once: each outcome is recorded
+    /// as soon as it is known and frees its slot for the next due row, and a commit that
+    /// enqueues deliveries (``WakeSignal``) starts them at once. So a receiver that hangs
+    /// until `timeout_s` delays only its own (agent, webhook) queue, never another's.
     /// - Returns: when the earliest pending row is next due, or `nil` with nothing pending.
     /// - Throws: a store error.
     @discardableResult
     public func deliverDue() async throws -> Int64? {
-        let limit = maxInFlight
-        while !Task.isCancelled {
-            let now = clock.now()
-            let rows = try await store.read { db in try OutboxStore.due(nowNS: now, limit: limit, in: db) }
-            guard !rows.isEmpty else { break }
-            let outcomes = await withTaskGroup(of: Outcome.self) { group in
-                for row in rows { group.addTask { await self.attempt(row) } }
-                var all: [Outcome] = []
-                for await o in group { all.append(o) }
-                return all
-            }
-            try await store.write { db in
-                for o in outcomes {
-                    switch o.decision {
-                    case .delivered: try OutboxStore.markDelivered(id: o.id, attempts: o.attempts, atNS: o.atNS, in: db)
-                    case .retry(let next, let error):
-                        try OutboxStore.markRetry(id: o.id, attempts: o.attempts, atNS: o.atNS, nextAttemptNS: next, error: error, in: db)
-                    case .dead(let error): try OutboxStore.markDead(id: o.id, attempts: o.attempts, atNS: o.atNS, error: error, in: db)
+        try await withThrowingTaskGroup(of: Finished.self) { group in
+            var inFlight: Set<Int64> = []
+            var waking = false
+            while !Task.isCancelled {
+                if inFlight.count < maxInFlight {
+                    let now = clock.now(), limit = maxInFlight + inFlight.count
+                    // A row in flight is still pending, so its queue's later rows are not due yet.
+                    let rows = try await store.read { db in try OutboxStore.due(nowNS: now, limit: limit, in: db) }
+                    for row in rows where !inFlight.contains(row.id) && inFlight.count < maxInFlight {
+                        inFlight.insert(row.id)
+                        group.addTask { .attempt(await self.attempt(row)) }
+                    }
+                }
+                if inFlight.isEmpty { break }
+                if !waking {
+                    waking = true
+                    group.addTask { [signal] in
+                        await signal.wait(upTo: Self.inFlightPoll)
+                        return .woken
+                    }
+                }
+                guard let finished = try await group.next() else { break }
+                switch finished {
+                case .woken:
+                    waking = false
+                case .attempt(let o):
+                    inFlight.remove(o.id)
+                    try await store.write { db in try self.record(o, in: db) }
+                    if case .dead(let error) = o.decision {
+                        log("webhooks: gave up on outbox row \(o.id) after \(o.attempts) attempts: \(error)")
                     }
                 }
             }
-            for o in outcomes {
-                if case .dead(let error) = o.decision { log("webhooks: gave up on outbox row \(o.id) after \(o.attempts) attempts: \(error)") }
-            }
+            group.cancelAll()
+            return try await store.read { db in try OutboxStore.nextDueNS(in: db) }
         }
-        return try await store.read { db in try OutboxStore.nextDueNS(in: db) }
+    }
+
+    private func record(_ o: Outcome, in db: Database) throws {
+        switch o.decision {
+        case .delivered: try OutboxStore.markDelivered(id: o.id, attempts: o.attempts, atNS: o.atNS, in: db)
+        case .retry(let next, let error):
+            try OutboxStore.markRetry(id: o.id, attempts: o.attempts, atNS: o.atNS, nextAttemptNS: next, error: error, in: db)
+        case .dead(let error): try OutboxStore.markDead(id: o.id, attempts: o.attempts, atNS: o.atNS, error: error, in: db)
+        }
     }
 
     /// One signed POST of `row`, and what it means for the row.

@@ -35,12 +35,17 @@ public final class IngestPipeline: Sendable {
         case shuttingDown
         /// The batch's transaction failed; nothing of it was stored.
         case storeFailed(String)
+        /// The store cannot take writes (disk full, read-only, I/O errors); nothing of the
+        /// batch was stored. ``StoreHealth`` tracks the fault and logs it once.
+        case storeNotWritable(StorageFault)
 
         public var description: String {
             switch self {
             case .overloaded(let queued): "the ingest queue is full (\(queued) events waiting); retry later"
             case .shuttingDown: "the service is shutting down"
             case .storeFailed(let reason): "the store could not commit the batch: \(reason)"
+            case .storeNotWritable(let fault):
+                "\(fault.summary): nothing of this request was stored; retry later (\(fault.detail))"
             }
         }
     }
@@ -83,6 +88,8 @@ public final class IngestPipeline: Sendable {
     /// Persists breaker transitions, audits them and enqueues kill-switch deliveries in
     /// each batch's transaction (spec §5); `nil` in tests that do not need it.
     public let breakers: BreakerRecorder?
+    /// Whether the store takes writes, as the batches find it (read by `/healthz`).
+    public let storeHealth: StoreHealth
 
     /// - Parameters:
     ///   - monitor: the detection state; baselines given to it should be listed in `persistedBaselines`.
@@ -100,6 +107,7 @@ public final class IngestPipeline: Sendable {
         self.clock = clock
         self.breakers = breakers
         self.log = log
+        self.storeHealth = StoreHealth(log: log)
     }
 
     /// Runs `body` on the Monitor inside one write transaction, serialised with the ingest
@@ -225,12 +233,22 @@ public final class IngestPipeline: Sendable {
             let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
             metrics.recordCommit(seconds: seconds, stored: r.outcomes.reduce(0) { $0 + $1.stored },
                                  duplicates: r.outcomes.reduce(0) { $0 + $1.duplicates }, alertKinds: r.alertKinds)
+            storeHealth.ingestCommitted(nowNS: clock.now())
             if r.enqueued > 0 { breakers?.signal.wake() }
             for agent in r.frozen { log("baseline for \(agent) learned and frozen; saved to the store") }
             for (submission, outcome) in zip(batch, r.outcomes) { submission.continuation.resume(returning: outcome) }
         case .failure(let error):
-            log("ingest: batch of \(inputs.reduce(0) { $0 + $1.0.count }) events not stored: \(error)")
-            for submission in batch { submission.continuation.resume(throwing: SubmitError.storeFailed("\(error)")) }
+            let events = inputs.reduce(0) { $0 + $1.0.count }
+            let refusal: SubmitError
+            if let fault = StorageFault(error) {
+                // Logged once per state change by StoreHealth, not once per refused batch.
+                storeHealth.ingestFailed(fault, events: events, nowNS: clock.now())
+                refusal = .storeNotWritable(fault)
+            } else {
+                log("ingest: batch of \(events) events not stored: \(error)")
+                refusal = .storeFailed("\(error)")
+            }
+            for submission in batch { submission.continuation.resume(throwing: refusal) }
         }
     }
 
@@ -239,6 +257,12 @@ public final class IngestPipeline: Sendable {
         var seqs: [[Int64?]] = []
         seqs.reserveCapacity(inputs.count)
         for (_, records) in inputs { seqs.append(try EventStore.append(records, in: db)) }
+        // Detection below cannot be undone: the Monitor keeps what it saw even if the
+        // transaction then rolls back. Writing the events' pages now makes a full or
+        // read-only disk fail the batch here, before any event reaches the Monitor; the
+        // writes after detection (alerts, counters, breakers) are a few pages, so only a
+        // disk that fills up within those can still leave the Monitor ahead of the store.
+        try db.flushCache()
         var outcomes = [Outcome](repeating: Outcome(), count: inputs.count)
         var alerts: [Alert] = []
         var tallies: [String: AgentTally] = [:]

@@ -17,6 +17,8 @@ public struct ServiceRoutes: Sendable {
 
     /// Most per-line errors listed in a `POST /v1/events` reply; the rest are counted.
     public static let maxListedErrors = 100
+    /// `Retry-After` of an ingest refused because the store cannot be written.
+    public static let storageFaultRetryAfterSeconds = 5
 
     public init(pipeline: IngestPipeline, store: any DatabaseWriter, metrics: ServiceMetrics, access: AccessControl,
                 maxLineBytes: Int, clock: WallClock = .system,
@@ -153,8 +155,10 @@ public struct ServiceRoutes: Sendable {
             return try await pipeline.submit(events, receivedNS: receivedNS)
         } catch let error as IngestPipeline.SubmitError {
             // Nothing of this request was acknowledged: the client retries it whole
-            // (duplicates by call_id are then counted once).
-            throw HTTPError(.serviceUnavailable, message: error.description, headers: ["Retry-After": "1"])
+            // (duplicates by call_id are then counted once). A storage fault lasts longer
+            // than a full queue, so clients are asked to back off further.
+            let retryAfter = if case .storeNotWritable = error { Self.storageFaultRetryAfterSeconds } else { 1 }
+            throw HTTPError(.serviceUnavailable, message: error.description, headers: ["Retry-After": "\(retryAfter)"])
         } catch {
             throw HTTPError(.serviceUnavailable, message: "\(error)", headers: ["Retry-After": "1"])
         }
@@ -285,16 +289,39 @@ public struct ServiceRoutes: Sendable {
                             body: Array(text.utf8))
     }
 
-    /// `GET /healthz`: 200 when a write commits, 503 otherwise. Open to all (probes).
+    /// `GET /healthz`: 200 `{"status":"ok"}` when a heartbeat write commits and ingest
+    /// batches are not failing; otherwise 503 with `status: "unavailable"`, a `reason`
+    /// (`disk_full`, `read_only`, `io_error`, `store_error`), `since` and an `error`
+    /// message. Open to all (probes). See ``StoreHealth`` for how the two are combined.
     public func getHealth() async -> HTTPResponse {
         let now = clock.now()
+        let fault: StorageFault?
         do {
             try await store.write { db in
                 try db.execute("UPDATE heartbeat SET ts_ns = ? WHERE id = 1", [.integer(now)])
             }
-            return .json(#"{"status":"ok"}"#)
+            fault = nil
         } catch {
-            return HTTPError(.serviceUnavailable, message: "the store does not accept writes: \(error)").response
+            guard let storageFault = StorageFault(error) else {
+                return Self.unhealthy(reason: "store_error", since: nil, message: "the store does not accept writes: \(error)")
+            }
+            fault = storageFault
         }
+        switch pipeline.storeHealth.heartbeat(fault, nowNS: now) {
+        case .writable:
+            return .json(#"{"status":"ok"}"#)
+        case .faulted(let fault, let since):
+            return Self.unhealthy(reason: fault.kind.rawValue, since: since,
+                                  message: "\(fault.summary); ingest is refused with 503 until it recovers (\(fault.detail))")
+        }
+    }
+
+    private static func unhealthy(reason: String, since: Int64?, message: String) -> HTTPResponse {
+        .json(JSONValue.object([
+            JSONMember("status", "unavailable"),
+            JSONMember("reason", .string(reason)),
+            JSONMember("since", since.map { .string(RFC3339.format($0)) } ?? .null),
+            JSONMember("error", .string(message)),
+        ]).jsonString, status: .serviceUnavailable)
     }
 }

@@ -72,7 +72,9 @@ struct StdinSource: Sendable {
         }
     }
 
-    /// Submits, waiting out a full queue; returns how many events were stored.
+    /// Submits, waiting out a full queue and a store that cannot be written (disk full,
+    /// read-only: the pipe backs up instead of events being dropped; StoreHealth logs
+    /// the fault); returns how many events were stored.
     private func submit(_ events: [Event]) async -> Int {
         guard !events.isEmpty else { return 0 }
         let receivedNS = clock.now()
@@ -82,6 +84,8 @@ struct StdinSource: Sendable {
                 return outcome.stored
             } catch IngestPipeline.SubmitError.overloaded {
                 do { try await Task.sleep(for: .milliseconds(20)) } catch { return 0 }
+            } catch IngestPipeline.SubmitError.storeNotWritable {
+                do { try await Task.sleep(for: .seconds(1)) } catch { return 0 }
             } catch {
                 log("stdin: \(events.count) events not stored: \(error)")
                 return 0

@@ -192,3 +192,47 @@ private func states(_ store: any DatabaseWriter) async throws -> [String] {
     await signal.wait(upTo: .seconds(30))
     #expect(ContinuousClock.now - start < .seconds(10))
 }
+
+@Test func aReceiverThatHangsHoldsBackOnlyItsOwnQueueNotAnotherWebhooksDelivery() async throws {
+    let store = try DatabaseQueue(path: ":memory:", migrator: Schema.migrator)
+    let clock = ManualClock()
+    let hookB = "http://127.0.0.1:9/b"
+    // Webhook A hangs (as a receiver slower than timeout_s does) until the test releases it.
+    let hanging = Mutex<CheckedContinuation<Void, Never>?>(nil)
+    let received = Mutex<[String]>([])
+    let post: WebhookSender.Post = { url, headers, _ in
+        received.withLock { $0.append("\(url) \(headers["X-Driftwatch-Event-Id"] ?? "")") }
+        if url == hookA { await withCheckedContinuation { c in hanging.withLock { $0 = c } } }
+        return .success(200)
+    }
+    let signal = WakeSignal()
+    let s = WebhookSender(store: store, webhooks: [Configuration.Webhook(url: hookA, secret: secret),
+                                                   Configuration.Webhook(url: hookB, secret: secret)],
+                          delivery: Configuration.Delivery(), signal: signal, clock: clock.clock, post: post, jitter: { 0 },
+                          log: { _ in })
+    try await enqueue(store, [("al_1", "breaker.open", "slow-bot")], at: clock.now)
+    try await withThrowingTaskGroup(of: Int64?.self) { group in
+        group.addTask { try await s.deliverDue() }
+        func eventually(_ condition: () async throws -> Bool) async throws -> Bool {
+            for _ in 0..<600 {
+                if try await condition() { return true }
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            return false
+        }
+        #expect(try await eventually { hanging.withLock { $0 != nil } })
+        // A breaker opens for another agent, delivered to webhook B, while A still hangs.
+        _ = try await store.write { db in
+            try OutboxStore.insert([NewOutboxRow(eventID: "al_2", eventType: "breaker.open", agent: "fast-bot", webhookURL: hookB,
+                                                 body: #"{"id":"al_2"}"#)], createdNS: clock.now, in: db)
+        }
+        signal.wake()
+        let delivered = try await eventually { try await states(store).contains("al_2:delivered:1") }
+        let meanwhile = try await states(store)
+        #expect(delivered, "al_2 waited for the hanging delivery to webhook A: \(meanwhile)")
+        hanging.withLock { $0 }?.resume()
+        #expect(try await group.next() == .some(nil))
+    }
+    #expect(try await states(store) == ["al_1:delivered:1", "al_2:delivered:1"])
+    #expect(received.withLock { $0 } == ["\(hookA) al_1", "\(hookB) al_2"])
+}
