@@ -17,6 +17,20 @@ public final class DriftwatchService: Sendable {
     private let sender: WebhookSender
 
     /// Opens the store, loads baselines and binds the listen address.
+    /// How `serve` opens its store: a page cache and checkpoint interval sized for
+    /// ingest (`Database.Configuration.serviceCacheKiB`, `serviceWALAutocheckpointPages`),
+    /// and the `durability` the configuration asks for.
+    static func storeConfiguration(_ configuration: Configuration) -> Database.Configuration {
+        var database = Database.Configuration()
+        database.cacheKiB = Database.Configuration.serviceCacheKiB
+        database.walAutocheckpointPages = Database.Configuration.serviceWALAutocheckpointPages
+        database.synchronous = switch configuration.durability {
+        case .processCrash: .normal
+        case .powerLoss: .full
+        }
+        return database
+    }
+
     /// - Throws: `ServiceError` with the exit code to use.
     public init(settings: ServeSettings, clock: WallClock = .system,
                 log: @escaping @Sendable (String) -> Void = { printError($0) }) throws(ServiceError) {
@@ -26,10 +40,8 @@ public final class DriftwatchService: Sendable {
         let configuration = settings.configuration
         let store: DatabasePool
         do {
-            var database = Database.Configuration()
-            database.cacheKiB = Database.Configuration.serviceCacheKiB
-            database.walAutocheckpointPages = Database.Configuration.serviceWALAutocheckpointPages
-            store = try DatabasePool(path: settings.databasePath, configuration: database, migrator: Schema.migrator)
+            store = try DatabasePool(path: settings.databasePath, configuration: Self.storeConfiguration(configuration),
+                                     migrator: Schema.migrator)
         } catch let error as MigrationError {
             throw .data("store \(settings.databasePath): \(error)")
         } catch let error as SQLiteError where error.isCorrupt {

@@ -12,8 +12,20 @@ public struct Configuration: Sendable {
     public var breaker = Breaker()
     public var delivery = Delivery()
     public var redaction = true
+    public var durability = Durability.processCrash
     public var limits = Limits()
     public var detection = DetectionSettings()
+
+    /// What an acknowledged (202) event must survive.
+    public enum Durability: String, Sendable, Equatable, CaseIterable {
+        /// A crash or `kill -9` of driftwatch (SQLite WAL with `synchronous = NORMAL`:
+        /// each commit is in the WAL file, and the kernel has it). A power loss, kernel
+        /// crash or a file system that stops writing back can lose the last commits.
+        case processCrash = "process_crash"
+        /// Also a power loss (`synchronous = FULL`: one fsync of the WAL per batch,
+        /// which costs ingest throughput on most disks).
+        case powerLoss = "power_loss"
+    }
 
     public struct Tokens: Sendable, Equatable {
         public var ingest: String?
@@ -88,6 +100,12 @@ public struct Configuration: Sendable {
             switch m.key {
             case "listen": listen = try r.string(m.value)
             case "db": db = try r.string(m.value)
+            case "durability":
+                let text = try r.string(m.value)
+                guard let d = Durability(rawValue: text) else {
+                    throw r.error("must be one of \(Durability.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", "))")
+                }
+                durability = d
             case "baselines": baselines = try r.string(m.value)
             case "dashboards": dashboards = try r.string(m.value)
             case "tokens":
