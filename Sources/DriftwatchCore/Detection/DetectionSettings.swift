@@ -99,11 +99,16 @@ public struct ToolClassifier: Sendable, Equatable {
     }
 }
 
-/// `*` (any run) and `?` (one character) glob matching, iterative (no backtracking blow-up).
+/// `*` (any run) and `?` (one character) glob matching, iterative (no backtracking
+/// blow-up). It runs on every tool call when tool classes are configured, so it
+/// works on the strings' UTF-8 storage in place instead of copying them.
 public enum Glob {
     public static func matches(_ pattern: String, _ text: String) -> Bool {
-        let p = Array(pattern.utf8)
-        let t = Array(text.utf8)
+        var pattern = pattern, text = text
+        return pattern.withUTF8 { p in text.withUTF8 { t in matches(p, t) } }
+    }
+
+    static func matches(_ p: UnsafeBufferPointer<UInt8>, _ t: UnsafeBufferPointer<UInt8>) -> Bool {
         var pi = 0, ti = 0
         var star = -1, mark = 0
         while ti < t.count {

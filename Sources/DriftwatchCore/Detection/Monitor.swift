@@ -157,6 +157,11 @@ struct AgentState: Sendable {
     var approved = false
     /// Sessions that have a breaker; while none has, calls skip that lookup.
     var sessionBreakers = 0
+    /// Configured tool classes by tool name, so that the globs are matched once per
+    /// tool instead of on every call; at most `maxCachedToolClasses` names (an agent
+    /// inventing tool names goes on being classified, just not cached).
+    var toolClasses: [String: ToolClassifier.ToolClass?] = [:]
+    static let maxCachedToolClasses = 256
 
     init(model: AgentModel, policy: AgentPolicy, approved: Bool, breaker: CircuitBreaker.Settings) {
         self.model = model
@@ -188,7 +193,7 @@ struct AgentState: Sendable {
             features = f
             observation = Observation(agent: event.agent, session: event.session, ts: ts, seq: seq, tool: tool,
                                       toolIndex: model?.toolIndex[tool], features: f, failed: event.isFailure,
-                                      toolClass: settings.toolClasses.classify(tool))
+                                      toolClass: toolClass(tool, settings.toolClasses))
         }
         func context(_ kind: Alert.Kind) -> Observation {
             observation ?? Observation(agent: event.agent, session: event.session, ts: ts, seq: seq, tool: "",
@@ -251,6 +256,14 @@ struct AgentState: Sendable {
         }
         sinceSweep += 1
         if sinceSweep >= 1024 || sessions.count > settings.maxSessionsPerAgent { sweep(settings) }
+    }
+
+    mutating func toolClass(_ tool: String, _ classifier: ToolClassifier) -> ToolClassifier.ToolClass? {
+        guard !classifier.rules.isEmpty else { return nil }
+        if let cached = toolClasses[tool] { return cached }
+        let toolClass = classifier.classify(tool)
+        if toolClasses.count < Self.maxCachedToolClasses { toolClasses[tool] = toolClass }
+        return toolClass
     }
 
     // MARK: Breakers
