@@ -543,6 +543,10 @@ def main():
               f"{last['rss'] / 1024:.1f} MiB at t={last['t']:.0f} s ({growth * 100:+.1f} %), steady peak "
               f"{peak / 1024:.1f} MiB, trend {slope:+.2f} MiB/min, VmHWM {hwm / 1024:.1f} MiB; "
               f"after disconnect {rss_after_disconnect / 1024:.1f} MiB -> {'flat' if flat else 'GROWING'}")
+        rates = [s["eps"] for s in samples]
+        print(f"events/s per interval: median {percentile(rates, 50):,.0f}, lowest {min(rates):,.0f}, "
+              f"highest {max(rates):,.0f}; first half median {percentile(rates[:len(rates) // 2], 50):,.0f}, "
+              f"second half {percentile(rates[len(rates) // 2:], 50):,.0f}")
         worst = max(samples, key=lambda s: s["p99"] if s["p99"] == s["p99"] else -1)
         print(f"POST latency: worst interval p99 {worst['p99']:.1f} ms (t={worst['t']:.0f} s); median of interval "
               f"p50s {percentile([s['p50'] for s in samples], 50):.1f} ms; worst viewer GET p99 "
