@@ -3,7 +3,8 @@
 
 Per event: orjson parsing of the NDJSON line (spec §1 events), a per-agent tool
 `collections.Counter`, River's `drift.ADWIN` and `drift.PageHinkley` on the agent's
-`cost_usd`, and a row in SQLite (an `events` table with an (agent, ts) index; WAL,
+`cost_usd`, and a row in SQLite (an `events` table with an (agent, ts) index, or with --full-schema also
+driftwatch's other two indexes and its call_id idempotency; WAL,
 synchronous=NORMAL like driftwatch's store; one transaction per batch of 1,000
 events in replay, one per request in serve). A drift detected by either detector
 is written as one JSON alert line.
@@ -58,15 +59,24 @@ CREATE TABLE IF NOT EXISTS events (
 CREATE INDEX IF NOT EXISTS events_agent_ts ON events (agent, ts_ns);
 """
 
+# --full-schema: the indexes driftwatch's store maintains besides (agent, ts), and its
+# idempotency rule (a repeated agent + call_id is stored once).
+FULL_SCHEMA = """
+CREATE UNIQUE INDEX IF NOT EXISTS events_agent_call_id ON events (agent, call_id) WHERE call_id IS NOT NULL;
+CREATE INDEX IF NOT EXISTS events_session_ts ON events (session, ts_ns) WHERE session IS NOT NULL;
+"""
+
 INSERT = ("INSERT INTO events (ts_ns, received_ns, agent, session, call_id, type, tool, args, status, cost_usd, "
           "tokens_in, tokens_out, latency_ms, model) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)")
 
 
-def open_store(path):
+def open_store(path, full_schema=False):
     db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
     db.execute("PRAGMA journal_mode = WAL")
     db.execute("PRAGMA synchronous = NORMAL")
     db.executescript(SCHEMA)
+    if full_schema:
+        db.executescript(FULL_SCHEMA)
     return db
 
 
@@ -86,8 +96,9 @@ class AgentState:
 
 
 class Peer:
-    def __init__(self, db, alerts_out=None, require_ts=True):
+    def __init__(self, db, alerts_out=None, require_ts=True, full_schema=False):
         self.db = db
+        self.insert = INSERT.replace("INSERT INTO", "INSERT OR IGNORE INTO") if full_schema else INSERT
         self.agents = {}
         self.alerts_out = alerts_out
         self.require_ts = require_ts
@@ -167,7 +178,7 @@ class Peer:
         if self.db is None or not rows:
             return
         self.db.execute("BEGIN")
-        self.db.executemany(INSERT, rows)
+        self.db.executemany(self.insert, rows)
         self.db.execute("COMMIT")
 
 
@@ -181,9 +192,9 @@ def replay(args):
         if args.db is None:
             workdir = tempfile.mkdtemp(prefix="peer-replay-")
             args.db = os.path.join(workdir, "peer.db")
-        db = open_store(args.db)
+        db = open_store(args.db, args.full_schema)
     out = open(args.alerts, "wb") if args.alerts else None
-    peer = Peer(db, alerts_out=out, require_ts=True)
+    peer = Peer(db, alerts_out=out, require_ts=True, full_schema=args.full_schema)
     start = time.perf_counter()
     try:
         for path in args.files:
@@ -220,8 +231,8 @@ def serve(args):
     if args.db is None:
         workdir = tempfile.mkdtemp(prefix="peer-serve-")
         args.db = os.path.join(workdir, "peer.db")
-    db = open_store(args.db)
-    peer = Peer(db, require_ts=False)
+    db = open_store(args.db, args.full_schema)
+    peer = Peer(db, require_ts=False, full_schema=args.full_schema)
     lock = threading.Lock()  # River detectors and the SQLite connection are not thread-safe
 
     class Handler(http.server.BaseHTTPRequestHandler):
@@ -299,6 +310,10 @@ def main():
     s = sub.add_parser("serve", help="HTTP ingest server")
     s.add_argument("--listen", default="127.0.0.1:8090", help="HOST:PORT, port 0 = ephemeral (default %(default)s)")
     s.add_argument("--db", help="SQLite file (default: a temporary one, removed on exit)")
+    for p in (r, s):
+        p.add_argument("--full-schema", action="store_true",
+                       help="also maintain driftwatch's other two indexes (unique agent+call_id, session+ts) "
+                            "and skip duplicate call_ids, as driftwatch's store does")
     args = parser.parse_args()
     if args.command == "replay":
         replay(args)
