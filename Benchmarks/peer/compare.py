@@ -168,7 +168,14 @@ def main():
                   f"wall ({seconds:.2f} s; {n_alerts} alerts; {before})", flush=True)
 
             before = load()
-            seconds, err = timed([sys.executable, PEER, "replay", test])
+            peer_db = os.path.join(work, "peer-replay.db")
+            for suffix in ("", "-wal", "-shm"):
+                if os.path.exists(peer_db + suffix):
+                    os.remove(peer_db + suffix)
+            seconds, err = timed([sys.executable, PEER, "replay", "--db", peer_db, test])
+            for suffix in ("", "-wal", "-shm"):
+                if os.path.exists(peer_db + suffix):
+                    os.remove(peer_db + suffix)
             peer_events = int(re.search(r"peer replay: ([\d,]+) events", err).group(1).replace(",", ""))
             inner = re.search(r"in ([\d.]+) s:", err)
             peer_alerts = re.search(r"([\d,]+) alerts", err).group(1)

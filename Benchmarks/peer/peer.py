@@ -316,6 +316,7 @@ def main():
                             "and skip duplicate call_ids, as driftwatch's store does")
     args = parser.parse_args()
     if args.command == "replay":
+        signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # clean up the temporary store
         replay(args)
     else:
         serve(args)
