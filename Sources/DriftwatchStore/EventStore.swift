@@ -44,6 +44,14 @@ public enum EventStore {
         return seqs
     }
 
+    /// The oldest and newest `seq` (both NULL when the table is empty), O(log n).
+    ///
+    /// Two scalar subqueries, because SQLite's min/max optimisation applies only to a
+    /// query with a single `min()` or `max()`: `SELECT min(seq), max(seq) FROM events`
+    /// scans a whole index instead, which made every retention chunk O(rows) and
+    /// stalled ingest once a large store began to expire rows (Benchmarks/load/soak.py).
+    public static let seqRangeSQL = "SELECT (SELECT min(seq) FROM events), (SELECT max(seq) FROM events)"
+
     /// An upper bound on the number of stored events: `max(seq) - min(seq) + 1`, O(log n)
     /// where `count(*)` scans the table.
     ///
@@ -51,7 +59,7 @@ public enum EventStore {
     /// detects the `(agent, call_id)` conflict, so a duplicate leaves a gap. Retention only
     /// deletes the oldest rows, so the bound never undercounts.
     public static func seqSpan(in db: Database) throws -> Int64 {
-        let range = try db.fetchOne("SELECT min(seq), max(seq) FROM events") { s -> (Int64, Int64)? in
+        let range = try db.fetchOne(seqRangeSQL) { s -> (Int64, Int64)? in
             s.isNull(at: 0) ? nil : (s.int64(at: 0), s.int64(at: 1))
         }
         guard let range = range ?? nil else { return 0 }

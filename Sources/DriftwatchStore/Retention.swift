@@ -52,7 +52,7 @@ public struct Retention: Sendable, Equatable {
 
     private func oldestAndNewest(_ db: Database) throws(SQLiteError) -> (oldest: Int64, newest: Int64)? {
         do {
-            return try db.fetchOne("SELECT min(seq), max(seq) FROM events") { s -> (oldest: Int64, newest: Int64)? in
+            return try db.fetchOne(EventStore.seqRangeSQL) { s -> (oldest: Int64, newest: Int64)? in
                 s.isNull(at: 0) ? nil : (s.int64(at: 0), s.int64(at: 1))
             } ?? nil
         } catch let error as SQLiteError {
