@@ -321,7 +321,9 @@ func runMemory(_ o: Options) throws {
         : "no baselines: every agent learns live (default min 1,000 calls)"
     say("memory: \(group(agents)) agents, \(group(Int(seq))) events streamed (generated line by line, not held in memory); \(mode)")
     say("agents tracked by the monitor: \(group(monitor.agentCount)), still learning: "
-        + "\(group(monitor.agentNames.filter { monitor.isLearning($0) }.count)), alerts: \(group(alertCount))")
+        + "\(group(monitor.agentNames.filter { monitor.isLearning($0) }.count)), alerts: \(group(alertCount)); "
+        + "open sessions \(group(monitor.openSessionCount)); set aside at the caps (max_agents \(group(monitor.settings.maxAgents)), "
+        + "max_open_sessions \(group(monitor.settings.maxOpenSessions))): \(group(monitor.agentsSetAside))")
     say("RSS at start \(fmt(Double(rss0) / 1024)) MiB; after building the generator \(fmt(Double(rssGen) / 1024)) MiB; "
         + "before the monitor \(fmt(Double(rssBefore) / 1024)) MiB (peak so far \(fmt(Double(hwmBefore) / 1024)) MiB)")
     say("RSS after replay \(fmt(Double(rssAfter) / 1024)) MiB; peak RSS (VmHWM) \(fmt(Double(hwm) / 1024)) MiB")

@@ -1,6 +1,19 @@
 /// Renders `ServiceMetrics` in the Prometheus text exposition format 0.0.4.
 public enum MetricsExposition {
-    public static func render(_ s: ServiceMetrics.Snapshot, queueDepth: Int, agents: Int) -> String {
+    /// What the detection state holds (`Monitor`): live agents, open sessions, agents set aside.
+    public struct Detection: Sendable {
+        public var liveAgents = 0
+        public var openSessions = 0
+        public var agentsSetAside = 0
+
+        public init(liveAgents: Int = 0, openSessions: Int = 0, agentsSetAside: Int = 0) {
+            self.liveAgents = liveAgents
+            self.openSessions = openSessions
+            self.agentsSetAside = agentsSetAside
+        }
+    }
+
+    public static func render(_ s: ServiceMetrics.Snapshot, queueDepth: Int, agents: Int, detection: Detection) -> String {
         var out = ""
         func family(_ name: String, _ type: String, _ help: String) {
             out += "# HELP \(name) \(help)\n# TYPE \(name) \(type)\n"
@@ -30,6 +43,12 @@ public enum MetricsExposition {
         out += "driftwatch_queue_depth \(queueDepth)\n"
         family("driftwatch_agents", "gauge", "Agents that have sent events.")
         out += "driftwatch_agents \(agents)\n"
+        family("driftwatch_live_agents", "gauge", "Agents with live detection state (bounded by limits.max_agents).")
+        out += "driftwatch_live_agents \(detection.liveAgents)\n"
+        family("driftwatch_open_sessions", "gauge", "Open sessions tracked over all agents (bounded by limits.max_open_sessions).")
+        out += "driftwatch_open_sessions \(detection.openSessions)\n"
+        family("driftwatch_agents_set_aside_total", "counter", "Least recently active agents whose live state was dropped to stay within the limits.")
+        out += "driftwatch_agents_set_aside_total \(detection.agentsSetAside)\n"
         return out
     }
 

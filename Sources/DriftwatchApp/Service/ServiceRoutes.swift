@@ -284,7 +284,10 @@ public struct ServiceRoutes: Sendable {
     public func getMetrics(_ request: HTTPRequest) async throws -> HTTPResponse {
         try access.authorize(request, as: .viewer)
         let agents = try await store.read { db in try AgentStore.count(in: db) }
-        let text = MetricsExposition.render(metrics.snapshot, queueDepth: pipeline.queueDepth, agents: agents)
+        let detection = pipeline.withMonitor { m in
+            MetricsExposition.Detection(liveAgents: m.agentCount, openSessions: m.openSessionCount, agentsSetAside: m.agentsSetAside)
+        }
+        let text = MetricsExposition.render(metrics.snapshot, queueDepth: pipeline.queueDepth, agents: agents, detection: detection)
         return HTTPResponse(status: .ok, headers: ["Content-Type": "text/plain; version=0.0.4; charset=utf-8"],
                             body: Array(text.utf8))
     }

@@ -261,6 +261,8 @@ public struct Configuration: Sendable {
                     case "max_connections": limits.maxConnections = try fr.int(f.value, min: 1)
                     case "max_queued_events": limits.maxQueuedEvents = try fr.int(f.value, min: 1000)
                     case "batch_size": limits.batchSize = try fr.int(f.value, min: 1)
+                    case "max_agents": detection.maxAgents = try fr.int(f.value, min: 100)
+                    case "max_open_sessions": detection.maxOpenSessions = try fr.int(f.value, min: 1000)
                     default: throw fr.unknown()
                     }
                 }

@@ -12,6 +12,13 @@ public struct DetectionSettings: Sendable {
     public var sessionIdle: EventTime = 30 * 60 * RFC3339.nanosPerSecond
     /// Open sessions tracked per agent; beyond it the idlest are dropped.
     public var maxSessionsPerAgent = 10_000
+    /// Agents with live detection state (`limits.max_agents`), and open sessions over
+    /// all of them (`limits.max_open_sessions`). Beyond either, the least recently
+    /// active agents are set aside (see `Monitor`), so that a stream of invented agent
+    /// or session names cannot grow memory without bound (≈ 10–35 KiB per agent, ≈ 700
+    /// bytes per open session, measured).
+    public var maxAgents = 50_000
+    public var maxOpenSessions = 500_000
     /// An incident (agent, kind, session, subject) is re-raised only on escalation
     /// or after this long without the condition (design.md principle 5).
     public var quietPeriod: EventTime = 30 * 60 * RFC3339.nanosPerSecond

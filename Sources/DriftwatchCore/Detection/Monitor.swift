@@ -19,17 +19,37 @@ public struct Monitor: Sendable {
     private var agents: [AgentState] = []
     private var agentIndex: [String: Int] = [:]
     private var loaded: [String: Baseline]
+    /// Baselines frozen online of agents set aside (`setAside`): such an agent resumes
+    /// from its baseline (in `warn` mode, still unreviewed) instead of learning again.
+    private var parked: [String: Baseline] = [:]
+    /// Per agent state, when it last had an event (an ordinal of `process` calls: event
+    /// time comes from clients and could keep invented agents looking fresh).
+    private var lastActive: [UInt64] = []
+    private var processed: UInt64 = 0
+    /// Open sessions over all agents.
+    private var openSessions = 0
+    /// Agents set aside so far because `maxAgents` or `maxOpenSessions` was reached.
+    public private(set) var agentsSetAside = 0
+    /// Counts that trigger the next `setAside`: the caps, or a quarter of a cap beyond
+    /// what a pass could not free (agents under open breakers are kept), so that such a
+    /// pass does not repeat on every event.
+    private var agentTrigger: Int
+    private var sessionTrigger: Int
 
     public init(settings: DetectionSettings = DetectionSettings(), baselines: [Baseline] = []) {
         self.settings = settings
+        agentTrigger = settings.maxAgents
+        sessionTrigger = settings.maxOpenSessions
         var map: [String: Baseline] = [:]
         for b in baselines { map[b.agent] = b }
         loaded = map
     }
 
-    /// Agents seen so far.
+    /// Agents with live detection state.
     public var agentCount: Int { agents.count }
     public var agentNames: [String] { agentIndex.keys.sorted() }
+    /// Open sessions tracked over all agents.
+    public var openSessionCount: Int { openSessions }
 
     private func state(_ agent: String) -> AgentState? {
         agentIndex[agent].map { agents[$0] }
@@ -37,12 +57,12 @@ public struct Monitor: Sendable {
 
     /// The frozen baseline of an agent, once it has one.
     public func baseline(for agent: String) -> Baseline? {
-        state(agent)?.model?.baseline ?? loaded[agent]
+        state(agent)?.model?.baseline ?? loaded[agent] ?? parked[agent]
     }
 
     /// Whether the agent is still learning its baseline.
     public func isLearning(_ agent: String) -> Bool {
-        state(agent).map { $0.model == nil } ?? (loaded[agent] == nil)
+        state(agent).map { $0.model == nil } ?? (loaded[agent] == nil && parked[agent] == nil)
     }
 
     /// Processes one event.
@@ -68,23 +88,76 @@ public struct Monitor: Sendable {
 
     private func makeState(_ agent: String) -> AgentState {
         let policy = settings.policy(for: agent)
-        if let b = loaded[agent] {
+        if let b = loaded[agent] ?? parked[agent] {
             let model = AgentModel(baseline: b, alpha: settings.alphaPerDetector, minEffectFactor: settings.minEffectFactor)
-            return AgentState(model: model, policy: policy, approved: true, breaker: settings.breaker)
+            return AgentState(model: model, policy: policy, approved: loaded[agent] != nil, breaker: settings.breaker)
         }
         return AgentState(learning: agent, policy: policy, breaker: settings.breaker)
     }
 
     private mutating func withState<T>(_ agent: String, _ body: (inout AgentState) -> T) -> T {
+        processed += 1
         let index: Int
         if let i = agentIndex[agent] {
             index = i
         } else {
+            if agents.count >= agentTrigger { setAside() }
             index = agents.count
             agentIndex[agent] = index
             agents.append(makeState(agent))
+            lastActive.append(0)
         }
-        return body(&agents[index])
+        lastActive[index] = processed
+        let sessionsBefore = agents[index].sessions.count
+        let result = body(&agents[index])
+        openSessions += agents[index].sessions.count - sessionsBefore
+        if openSessions > sessionTrigger { setAside() }
+        return result
+    }
+
+    /// Sets aside the least recently active agents — a quarter of the agent cap, and
+    /// more while open sessions exceed three quarters of theirs — dropping their live
+    /// state: sessions, incidents, tool-mix and rate statistics, a learning agent's
+    /// partial baseline (it learns again if it returns). A baseline frozen online is
+    /// kept (`parked`), and an agent whose breaker or a session breaker is not closed
+    /// is never set aside, so no kill switch is lifted by memory pressure.
+    /// Amortised: one pass of O(agents log agents) per quarter of the cap.
+    private mutating func setAside() {
+        let order = agents.indices.sorted { lastActive[$0] < lastActive[$1] }
+        var drop = Set<Int>()
+        var sessions = openSessions
+        let agentTarget = settings.maxAgents * 3 / 4
+        let sessionTarget = settings.maxOpenSessions * 3 / 4
+        for i in order {
+            guard agents.count - drop.count > agentTarget || sessions > sessionTarget else { break }
+            guard agents[i].breaker.state == .closed, agents[i].sessionBreakers == 0 else { continue }
+            drop.insert(i)
+            sessions -= agents[i].sessions.count
+        }
+        defer {
+            agentTrigger = max(settings.maxAgents, agents.count + settings.maxAgents / 4)
+            sessionTrigger = max(settings.maxOpenSessions, openSessions + settings.maxOpenSessions / 4)
+        }
+        guard !drop.isEmpty else { return }
+        var names = [String](repeating: "", count: agents.count)
+        for (name, i) in agentIndex { names[i] = name }
+        var keptAgents: [AgentState] = []
+        var keptActive: [UInt64] = []
+        keptAgents.reserveCapacity(agents.count - drop.count)
+        agentIndex.removeAll(keepingCapacity: true)
+        for (i, state) in agents.enumerated() {
+            if drop.contains(i) {
+                if let model = state.model, loaded[names[i]] == nil { parked[names[i]] = model.baseline }
+                continue
+            }
+            agentIndex[names[i]] = keptAgents.count
+            keptAgents.append(state)
+            keptActive.append(lastActive[i])
+        }
+        agents = keptAgents
+        lastActive = keptActive
+        openSessions = sessions
+        agentsSetAside += drop.count
     }
 
     /// The agent's breaker as of event time `now` (an unknown agent is closed).
@@ -101,6 +174,7 @@ public struct Monitor: Sendable {
     /// open breakers and incidents stay as they are.
     public mutating func adoptBaseline(_ baseline: Baseline) {
         loaded[baseline.agent] = baseline
+        parked[baseline.agent] = nil
         let settings = self.settings
         withState(baseline.agent) { $0.adopt(baseline, settings: settings) }
     }

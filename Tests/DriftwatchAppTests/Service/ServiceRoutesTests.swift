@@ -202,13 +202,15 @@ struct ServiceRoutesTests {
         snapshot.eventsTotal = 3
         snapshot.rejectedByReason = ["in\"valid\\\n": 2]
         snapshot.alertsByKind = ["drift.new_tool": 1]
-        let text = MetricsExposition.render(snapshot, queueDepth: 4, agents: 2)
+        let text = MetricsExposition.render(snapshot, queueDepth: 4, agents: 2,
+                                           detection: .init(liveAgents: 2, openSessions: 7, agentsSetAside: 1))
         #expect(text.contains("driftwatch_events_total 3\n"))
         #expect(text.contains(#"driftwatch_rejected_lines_total{reason="in\"valid\\\n"} 2"#))
         #expect(text.contains("driftwatch_alerts_total{kind=\"drift.new_tool\"} 1\n"))
         #expect(text.contains("driftwatch_batch_commit_seconds_bucket{le=\"+Inf\"} 0\n"))
         #expect(text.contains("driftwatch_queue_depth 4\ndriftwatch_agents") == false)
         #expect(text.contains("driftwatch_queue_depth 4\n") && text.contains("driftwatch_agents 2\n"))
+        #expect(text.contains("driftwatch_open_sessions 7\n") && text.contains("driftwatch_agents_set_aside_total 1\n"))
         #expect(text.hasSuffix("\n"))
     }
 }
