@@ -17,7 +17,8 @@ func runDashboard(_ o: Options) async throws {
     let path = o.string("--db") ?? "/tmp/driftwatch-dashboard-bench-\(getpid()).db"
     let templatesDirectory = o.string("--dashboards") ?? "dashboards"
     defer { for suffix in ["", "-wal", "-shm"] { unlink(path + suffix) } }
-    let store = try DatabasePool(path: path, migrator: Schema.migrator)
+    let store = try DatabasePool(path: path, configuration: DriftwatchService.storeConfiguration(Configuration()),
+                                 migrator: Schema.migrator)
 
     say("filling \(path) with \(group(events)) events from \(agents) agents …")
     let t0 = now()

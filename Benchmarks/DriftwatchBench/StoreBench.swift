@@ -9,14 +9,14 @@ import DriftwatchStore
 
 /// `store`: the persistence half of ingest alone. Generated fleet events are decoded and
 /// turned into stored records (canonical, redacted) first, then timed: `EventStore.append`
-/// in one `BEGIN IMMEDIATE` transaction per batch on a fresh file database with the service's
-/// schema (all indexes), WAL and `synchronous = NORMAL`, as `serve` writes them.
+/// in one `BEGIN IMMEDIATE` transaction per batch on a fresh file database opened as `serve`
+/// opens its store (schema with all indexes, WAL, `synchronous = NORMAL`, page cache).
 func runStore(_ o: Options) async throws {
     let agents = try o.int("--agents", 1000)
     let events = try o.int("--events", 500_000)
     let batch = try o.int("--batch", 4096)
     let cacheKiB = try o.int("--cache-kib", Database.Configuration.serviceCacheKiB)
-    let checkpointPages = try o.int("--checkpoint-pages", Database.Configuration.serviceWALAutocheckpointPages)
+    let checkpointPages = try o.int("--checkpoint-pages", Database.Configuration().walAutocheckpointPages)
     guard batch > 0, events > 0 else { throw UsageError("--batch and --events must be positive") }
     let path = o.string("--db") ?? "/tmp/driftwatch-store-bench-\(getpid()).db"
     defer { for suffix in ["", "-wal", "-shm"] { unlink(path + suffix) } }
@@ -37,7 +37,7 @@ func runStore(_ o: Options) async throws {
         + "checkpoint every \(group(checkpointPages)) WAL pages")
     say("building stored records (canonical args, redaction): \(group(Int(Double(records.count) / (t1 - t0)))) events/s")
 
-    var configuration = Database.Configuration()
+    var configuration = DriftwatchService.storeConfiguration(Configuration())
     configuration.cacheKiB = cacheKiB
     configuration.walAutocheckpointPages = checkpointPages
     let store = try DatabasePool(path: path, configuration: configuration, migrator: Schema.migrator)

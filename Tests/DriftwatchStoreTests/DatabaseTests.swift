@@ -130,7 +130,7 @@ import DriftwatchStore
 
     var configuration = Database.Configuration()
     configuration.cacheKiB = Database.Configuration.serviceCacheKiB
-    configuration.walAutocheckpointPages = Database.Configuration.serviceWALAutocheckpointPages
+    configuration.walAutocheckpointPages = 10_000
     configuration.walSizeLimitBytes = 1 << 20
     let tuned = try Database(path: directory.path("tuned.db"), configuration: configuration)
     #expect(try tuned.fetchInt64("PRAGMA cache_size") == -65536)

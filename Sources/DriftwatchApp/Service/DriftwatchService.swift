@@ -1,7 +1,7 @@
 import Foundation
-import DriftwatchCore
+public import DriftwatchCore
 import DriftwatchHTTP
-import DriftwatchStore
+public import DriftwatchStore
 
 /// `driftwatch serve` (spec §3–4): the store, the ingest pipeline, the HTTP API and,
 /// with `--stdin`, a pipe source, under one task group; SIGTERM / SIGINT stop it
@@ -17,13 +17,11 @@ public final class DriftwatchService: Sendable {
     private let sender: WebhookSender
 
     /// Opens the store, loads baselines and binds the listen address.
-    /// How `serve` opens its store: a page cache and checkpoint interval sized for
-    /// ingest (`Database.Configuration.serviceCacheKiB`, `serviceWALAutocheckpointPages`),
-    /// and the `durability` the configuration asks for.
-    static func storeConfiguration(_ configuration: Configuration) -> Database.Configuration {
+    /// How `serve` opens its store: a page cache sized for ingest
+    /// (`Database.Configuration.serviceCacheKiB`) and the `durability` the configuration asks for.
+    public static func storeConfiguration(_ configuration: Configuration) -> Database.Configuration {
         var database = Database.Configuration()
         database.cacheKiB = Database.Configuration.serviceCacheKiB
-        database.walAutocheckpointPages = Database.Configuration.serviceWALAutocheckpointPages
         database.synchronous = switch configuration.durability {
         case .processCrash: .normal
         case .powerLoss: .full
