@@ -56,15 +56,9 @@ func runDriftwatch(_ arguments: [String], stdin: String = "", in directory: Stri
         _ = FileManager.default.createFile(atPath: inPath, contents: Data(stdin.utf8))
         _ = FileManager.default.createFile(atPath: outPath, contents: nil)
         _ = FileManager.default.createFile(atPath: errPath, contents: nil)
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: binary)
-        p.arguments = arguments
-        p.standardInput = try FileHandle(forReadingFrom: URL(fileURLWithPath: inPath))
-        p.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: outPath))
-        p.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: errPath))
-        try p.run()
-        p.waitUntilExit()
-        return (p.terminationStatus, (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? "",
+        let child = try ChildProcess(binary, arguments, in: directory, stdinPath: inPath, stdoutPath: outPath, stderrPath: errPath)
+        let status = child.waitForExit()
+        return (status, (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? "",
                 (try? String(contentsOfFile: errPath, encoding: .utf8)) ?? "")
     }
 }

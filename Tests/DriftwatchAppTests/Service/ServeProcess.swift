@@ -38,9 +38,8 @@ final class ServeProcess: @unchecked Sendable {
     /// How long start-up may take on a loaded machine.
     static let startTimeout: TimeInterval = 60
 
-    let process = Process()
+    let process: ChildProcess
     let stderrPath: String
-    private let stdinPipe: Pipe?
     private(set) var port = 0
 
     /// Starts `driftwatch <arguments>` in `directory`.
@@ -48,27 +47,7 @@ final class ServeProcess: @unchecked Sendable {
         guard let binary = Self.binary else { throw ServeTestFailure("driftwatch binary not built") }
         stderrPath = directory + "/\(label)-\(UUID().uuidString.prefix(8)).stderr"
         _ = FileManager.default.createFile(atPath: stderrPath, contents: nil)
-        process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = arguments
-        process.currentDirectoryURL = URL(fileURLWithPath: directory)
-        process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: stderrPath))
-        process.standardOutput = FileHandle.nullDevice
-        if stdin {
-            let pipe = Pipe()
-            process.standardInput = pipe
-            stdinPipe = pipe
-        } else {
-            process.standardInput = FileHandle.nullDevice
-            stdinPipe = nil
-        }
-        try process.run()
-    }
-
-    deinit {
-        if process.isRunning {
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
-        }
+        process = try ChildProcess(binary, arguments, in: directory, stdinPipe: stdin, stderrPath: stderrPath)
     }
 
     var stderr: String { (try? String(contentsOfFile: stderrPath, encoding: .utf8)) ?? "" }
@@ -99,30 +78,27 @@ final class ServeProcess: @unchecked Sendable {
     /// Runs the process to completion (for commands that exit by themselves).
     func waitForExit() async throws -> Int32 {
         let process = self.process
-        return try await blocking {
-            process.waitUntilExit()
-            return process.terminationStatus
-        }
+        return try await blocking { process.waitForExit() }
     }
 
     /// SIGTERM, then waits: the graceful path.
     func stop() async throws -> Int32 {
-        kill(process.processIdentifier, SIGTERM)
+        process.signal(SIGTERM)
         return try await waitForExit()
     }
 
     /// SIGKILL, then waits: the crash path.
     func kill9() async throws {
-        kill(process.processIdentifier, SIGKILL)
+        process.signal(SIGKILL)
         _ = try await waitForExit()
     }
 
     func writeStdin(_ bytes: [UInt8]) {
-        stdinPipe?.fileHandleForWriting.write(Data(bytes))
+        process.writeStdin(bytes)
     }
 
     func closeStdin() {
-        try? stdinPipe?.fileHandleForWriting.close()
+        process.closeStdin()
     }
 
     var base: String { "http://127.0.0.1:\(port)" }
