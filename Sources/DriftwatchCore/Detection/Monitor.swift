@@ -21,6 +21,7 @@ public struct Monitor: Sendable {
     private var loaded: [String: Baseline]
     /// Baselines frozen online of agents set aside (`setAside`): such an agent resumes
     /// from its baseline (in `warn` mode, still unreviewed) instead of learning again.
+    /// At most `maxAgents` of them; beyond that a set-aside agent learns again.
     private var parked: [String: Baseline] = [:]
     /// Per agent state, when it last had an event (an ordinal of `process` calls: event
     /// time comes from clients and could keep invented agents looking fresh).
@@ -147,7 +148,9 @@ public struct Monitor: Sendable {
         agentIndex.removeAll(keepingCapacity: true)
         for (i, state) in agents.enumerated() {
             if drop.contains(i) {
-                if let model = state.model, loaded[names[i]] == nil { parked[names[i]] = model.baseline }
+                if let model = state.model, loaded[names[i]] == nil, parked.count < settings.maxAgents {
+                    parked[names[i]] = model.baseline
+                }
                 continue
             }
             agentIndex[names[i]] = keptAgents.count
