@@ -10,12 +10,12 @@ import DriftwatchStore
 /// `store`: the persistence half of ingest alone. Generated fleet events are decoded and
 /// turned into stored records (canonical, redacted) first, then timed: `EventStore.append`
 /// in one `BEGIN IMMEDIATE` transaction per batch on a fresh file database opened as `serve`
-/// opens its store (schema with all indexes, WAL, `synchronous = NORMAL`, page cache).
+/// opens its store (schema with all indexes, WAL, `synchronous = NORMAL`).
 func runStore(_ o: Options) async throws {
     let agents = try o.int("--agents", 1000)
     let events = try o.int("--events", 500_000)
     let batch = try o.int("--batch", 4096)
-    let cacheKiB = try o.int("--cache-kib", Database.Configuration.serviceCacheKiB)
+    let cacheKiB = try o.int("--cache-kib", Database.Configuration().cacheKiB)
     let checkpointPages = try o.int("--checkpoint-pages", Database.Configuration().walAutocheckpointPages)
     guard batch > 0, events > 0 else { throw UsageError("--batch and --events must be positive") }
     let path = o.string("--db") ?? "/tmp/driftwatch-store-bench-\(getpid()).db"

@@ -28,15 +28,12 @@ extension Database {
         public var busyTimeout = Duration.seconds(5)
         /// Enforce `REFERENCES` clauses (SQLite leaves them off by default, per connection).
         public var foreignKeys = true
-        /// Page cache of this connection, in KiB (`PRAGMA cache_size = -N`). SQLite's
-        /// default (2 MiB) holds too little of the events indexes: every batch of
-        /// inserts then re-reads index pages through `pread`, and the writer waits on
-        /// them (measured in `serve`: 56k events/s with 2 MiB, 65k with 64 MiB).
-        /// Memory is taken as pages are used, up to this bound.
+        /// Page cache of this connection, in KiB (`PRAGMA cache_size = -N`; SQLite's default
+        /// is 2 MiB). Measured in `serve` (`Benchmarks/ingest.py`, 4 clients): 64 MiB took
+        /// 20-second runs from 56k to 65k events/s, but in 30-second runs it gained
+        /// nothing (54k either way) and raised request p99 from 112 to 307–330 ms (16 MiB
+        /// alike), so `serve` keeps the default.
         public var cacheKiB = 2048
-        /// The page cache `serve` gives each of its connections: enough for the hot part
-        /// of the events indexes of a large fleet.
-        public static let serviceCacheKiB = 64 * 1024
         /// WAL pages after which a commit checkpoints them into the database file
         /// (`PRAGMA wal_autocheckpoint`; SQLite's default, 1,000, is 4 MiB). Larger
         /// intervals raise the bare insert rate (`DriftwatchBench store`: ≈ 1.3× at

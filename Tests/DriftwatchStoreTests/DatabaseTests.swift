@@ -129,7 +129,7 @@ import DriftwatchStore
     #expect(try plain.fetchInt64("PRAGMA wal_autocheckpoint") == 1000)
 
     var configuration = Database.Configuration()
-    configuration.cacheKiB = Database.Configuration.serviceCacheKiB
+    configuration.cacheKiB = 64 * 1024
     configuration.walAutocheckpointPages = 10_000
     configuration.walSizeLimitBytes = 1 << 20
     let tuned = try Database(path: directory.path("tuned.db"), configuration: configuration)

@@ -17,11 +17,11 @@ public final class DriftwatchService: Sendable {
     private let sender: WebhookSender
 
     /// Opens the store, loads baselines and binds the listen address.
-    /// How `serve` opens its store: a page cache sized for ingest
-    /// (`Database.Configuration.serviceCacheKiB`) and the `durability` the configuration asks for.
+    /// How `serve` opens its store: SQLite's defaults but for the `durability` the
+    /// configuration asks for (page cache and checkpoint interval were measured and
+    /// left at the defaults; see `Database.Configuration`).
     public static func storeConfiguration(_ configuration: Configuration) -> Database.Configuration {
         var database = Database.Configuration()
-        database.cacheKiB = Database.Configuration.serviceCacheKiB
         database.synchronous = switch configuration.durability {
         case .processCrash: .normal
         case .powerLoss: .full

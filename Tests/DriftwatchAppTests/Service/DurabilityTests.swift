@@ -28,6 +28,5 @@ struct DurabilityTests {
         configuration.durability = .powerLoss
         let store = try DatabasePool(path: directory.file("full.db"), configuration: DriftwatchService.storeConfiguration(configuration))
         #expect(try store.writeSync { db in try db.fetchInt64("PRAGMA synchronous") } == 2)  // FULL
-        #expect(try store.writeSync { db in try db.fetchInt64("PRAGMA cache_size") } == -Int64(Database.Configuration.serviceCacheKiB))
     }
 }
