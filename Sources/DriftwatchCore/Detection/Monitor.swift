@@ -106,6 +106,7 @@ public struct Monitor: Sendable {
             index = agents.count
             agentIndex[agent] = index
             agents.append(makeState(agent))
+            parked[agent] = nil  // live again: its model holds the baseline
             lastActive.append(0)
         }
         lastActive[index] = processed

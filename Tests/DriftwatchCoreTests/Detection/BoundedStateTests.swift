@@ -67,5 +67,6 @@ struct BoundedStateTests {
         #expect(!monitor.isLearning("learner"))
         // Back from its parked baseline: monitored in warn mode (nobody approved it), not enforce.
         #expect(monitor.breakerStatus(agent: "learner", at: ts + 1000).mode == .warn)
+        #expect(monitor.baseline(for: "learner")?.toolCalls == frozen?.toolCalls)
     }
 }
