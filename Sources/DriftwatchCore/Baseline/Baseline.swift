@@ -73,8 +73,9 @@ public struct PathProfile: Sendable, Equatable {
     mutating func record(_ leaf: ArgsFeatures.Leaf) {
         count += 1
         if !open {
-            if classes[leaf.shapeClass] != nil || classes.count < Self.maxClasses {
-                classes[leaf.shapeClass, default: 0] += 1
+            let shapeClass = leaf.shapeClass
+            if classes[shapeClass] != nil || classes.count < Self.maxClasses {
+                classes[shapeClass, default: 0] += 1
             } else {
                 open = true
             }

@@ -20,7 +20,14 @@ final class AgentModel: Sendable {
 
     /// Tracked tools (the most frequent `maxTrackedTools`), index = position.
     let toolNames: [String]
-    let toolIndex: [String: Int]
+    /// Every baseline tool, by name: its tracked index and compiled argument
+    /// profile, found with one lookup per call.
+    let tools: StringMap<Tool>
+    struct Tool: Sendable {
+        /// Index among the tracked tools; nil for a baseline tool beyond `maxTrackedTools`.
+        let index: Int?
+        let args: ToolArgsModel
+    }
     var trackedCount: Int { toolNames.count }
     /// Baseline share of each tracked tool.
     let unigram: [Double]
@@ -37,8 +44,6 @@ final class AgentModel: Sendable {
     let sequenceLLR: [Double]
     let toolThreshold: Double
     let sequenceThreshold: Double
-    /// Argument profiles of every baseline tool, compiled.
-    let args: [String: ToolArgsModel]
     /// Number of argument novelty statistics, and their bound ln(m/α).
     let argsTestCount: Int
     let argsThreshold: Double
@@ -66,6 +71,9 @@ final class AgentModel: Sendable {
     /// Upper bound on cumulative session cost (USD) at each checkpoint index, when fitted.
     let sessionCostBound: [Int: Double]
     let lastCheckpoint: Int?
+    /// `sessionCostBound` by position in `SessionProfile.checkpoints`: the per-call
+    /// lookup is a binary search and an array read, not a scan and a hash.
+    let checkpointBounds: [Double?]
     let sessionTotalBound: Double?
     let callsPerWindow: WindowBound?
     let costPerWindow: WindowBound?
@@ -78,15 +86,15 @@ final class AgentModel: Sendable {
         // Tools: most frequent first, ties by name, for determinism.
         let ranked = b.tools.sorted { ($0.value.calls, $1.key) > ($1.value.calls, $0.key) }
         toolNames = ranked.prefix(Self.maxTrackedTools).map(\.key)
-        toolIndex = Dictionary(uniqueKeysWithValues: toolNames.enumerated().map { ($1, $0) })
-        var argsModels: [String: ToolArgsModel] = [:]
+        let toolIndex = Dictionary(uniqueKeysWithValues: toolNames.enumerated().map { ($1, $0) })
+        var entries = StringMap<Tool>(minimumCapacity: b.tools.count)
         var slots = 0
         for (name, profile) in b.tools.sorted(by: { $0.key < $1.key }) {
             let m = ToolArgsModel(profile, firstSlot: slots)
             slots += m.slots.count
-            argsModels[name] = m
+            entries[name] = Tool(index: toolIndex[name], args: m)
         }
-        args = argsModels
+        tools = entries
         argsTestCount = slots
         argsThreshold = log(Double(max(slots, 1)) / alpha)
         let k = toolNames.count
@@ -158,6 +166,8 @@ final class AgentModel: Sendable {
         }
         sessionCostBound = bounds
         lastCheckpoint = bounds.keys.max()
+        checkpointBounds = SessionProfile.checkpoints.map { bounds[$0] }
+        typicalSessionCost = s.logCost.count > 0 ? exp(s.logCost.mean) : nil
         sessionTotalBound = s.logCost.predictiveUpperBound(alpha: min(alpha * meanCalls, 0.01), minCount: 5).map { exp($0) }
 
         callsPerWindow = WindowBound(window: b.rate.callsPerWindow, histogram: b.rate.callsPerWindowHistogram,
@@ -212,12 +222,23 @@ final class AgentModel: Sendable {
         return max(bound, typicalSessionCost ?? 0)
     }
 
-    var typicalSessionCost: Double? {
-        baseline.sessions.logCost.count > 0 ? exp(baseline.sessions.logCost.mean) : nil
+    /// The baseline's median whole-session cost, when it has sessions with cost.
+    let typicalSessionCost: Double?
+
+    /// The position of the first checkpoint ≥ `calls`, or nil beyond the last.
+    static func checkpointIndex(atLeast calls: Int) -> Int? {
+        let checkpoints = SessionProfile.checkpoints
+        var lo = 0
+        var hi = checkpoints.count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if checkpoints[mid] < calls { lo = mid + 1 } else { hi = mid }
+        }
+        return lo < checkpoints.count ? lo : nil
     }
 
     private func indexedSessionCostBound(afterCalls calls: Int) -> Double? {
-        if let c = SessionProfile.checkpoints.first(where: { $0 >= calls }), let bound = sessionCostBound[c] { return bound }
+        if let i = Self.checkpointIndex(atLeast: calls), let bound = checkpointBounds[i] { return bound }
         guard let last = lastCheckpoint, calls > last, let atLast = sessionCostBound[last] else { return sessionTotalBound }
         // Beyond the longest baseline sessions: cost per call grows with the
         // context, so cumulative cost grows about quadratically with calls.

@@ -68,25 +68,26 @@ enum ArgsDriftDetector {
                 continue
             }
             if let test = path.novelty {
-                let novel = path.profile.classes[leaf.shapeClass] == nil
+                let shapeClass = leaf.shapeClass  // classified here, once
+                let novel = !path.classes.contains(shapeClass)
                 // The same new value again in the same session is the same
                 // evidence (a run reading one new file thrice), not more of it.
-                let key = novel ? noveltyKey(o, leaf.shapeClass) : 0
+                let key = novel ? noveltyKey(o, shapeClass) : 0
                 if !novel || lastNovel[test.slot] != key {
                     sums[test.slot] = max(0, sums[test.slot] + (novel ? test.hit : test.miss))
                     if novel { lastNovel[test.slot] = key }
                 }
                 score = max(score, sums[test.slot])
                 if novel {
-                    let escalates = StringShape.privilege(ofClass: leaf.shapeClass) > path.privilege
+                    let escalates = StringShape.privilege(ofClass: shapeClass) > path.privilege
                     instant = instant || escalates
                     let expected = path.profile.classes.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.prefix(5)
                     findings.append(.object([
                         JSONMember("finding", escalates ? "escalation" : "new_class"), JSONMember("path", .string(leaf.path)),
-                        JSONMember("seen", .string(leaf.shapeClass)),
+                        JSONMember("seen", .string(shapeClass)),
                         JSONMember("expected", .object(expected.map { JSONMember($0.key, .number(Double($0.value))) })),
                     ]))
-                    sentences.append("\(leaf.path) is \(leaf.shapeClass) where the baseline saw only "
+                    sentences.append("\(leaf.path) is \(shapeClass) where the baseline saw only "
                         + expected.map(\.key).joined(separator: ", "))
                 }
             }
@@ -147,19 +148,32 @@ struct NoveltyTest: Sendable {
 
 /// A tool's argument profile compiled once: novelty tests, privilege and
 /// numeric ranges per field.
-struct ToolArgsModel: Sendable {
-    struct Path: Sendable {
+final class ToolArgsModel: Sendable {
+    final class Path: Sendable {
         let profile: PathProfile
         /// Nil for a free-form field (more classes than the baseline keeps).
         let novelty: NoveltyTest?
+        /// The field's baseline classes, most frequent first: a linear scan of at
+        /// most `PathProfile.maxClasses` short strings, which usually stops at the first.
+        let classes: [String]
         /// The highest `StringShape.privilege` among the field's baseline classes.
         let privilege: Int
         /// Acceptable log10 range for positive numbers, when the baseline has enough of them.
         let range: (min: Double, max: Double, lower: Double, upper: Double)?
+
+        init(profile: PathProfile, novelty: NoveltyTest?, classes: [String], privilege: Int,
+             range: (min: Double, max: Double, lower: Double, upper: Double)?)
+        {
+            self.profile = profile
+            self.novelty = novelty
+            self.classes = classes
+            self.privilege = privilege
+            self.range = range
+        }
     }
 
     let calls: Int
-    let paths: [String: Path]
+    let paths: StringMap<Path>
     let newPathTest: NoveltyTest
     /// The statistic slots this tool's tests use.
     let slots: [Int]
@@ -172,7 +186,7 @@ struct ToolArgsModel: Sendable {
         newPathTest = NoveltyTest(slot: slot, observations: p.calls, singletons: pathSingletons)
         var slots = [slot]
         slot += 1
-        var paths: [String: Path] = [:]
+        var paths = StringMap<Path>(minimumCapacity: p.paths.count)
         for (name, path) in p.paths.sorted(by: { $0.key < $1.key }) {
             var novelty: NoveltyTest?
             // Free-form fields, and fields holding secrets (redacted in a baseline
@@ -190,7 +204,8 @@ struct ToolArgsModel: Sendable {
                 range = (lo, hi, log10(lo) - spread, log10(hi) + spread)
             }
             let privilege = path.classes.keys.map(StringShape.privilege(ofClass:)).max() ?? 0
-            paths[name] = Path(profile: path, novelty: novelty, privilege: privilege, range: range)
+            let classes = path.classes.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.map(\.key)
+            paths[name] = Path(profile: path, novelty: novelty, classes: classes, privilege: privilege, range: range)
         }
         self.paths = paths
         self.slots = slots

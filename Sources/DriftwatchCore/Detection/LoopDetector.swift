@@ -28,8 +28,9 @@ struct LoopDetector: Sendable {
         var cycleLimit: [Int]
         var failureLimit: Int
         var calibrated: Bool
-        /// For evidence only (looked up when alerting, not per call).
-        var baseline: Baseline?
+        /// For evidence only (looked up when alerting, not per call). The model, not
+        /// its `Baseline`: a reference, where the struct would be copied on every call.
+        var model: AgentModel?
     }
 
     /// Whether the call is an identical repeat of a successful previous one
@@ -60,7 +61,7 @@ struct LoopDetector: Sendable {
                     JSONMember("tool", .string(o.tool)), JSONMember("identical_calls", .number(Double(run))),
                     JSONMember("bound", .number(Double(limits.repeatLimit))),
                 ]
-                if let pairs = limits.baseline?.sessions.repeatPairs[o.tool] {
+                if let pairs = limits.model?.baseline.sessions.repeatPairs[o.tool] {
                     evidence.append(JSONMember("baseline_repeat_rate", .number(Alert.rounded(AgentModel.laplace(pairs)))))
                 }
                 alerts.append(o.alert(.loopRepeat, sev, score: Double(run), threshold: Double(limits.repeatLimit),

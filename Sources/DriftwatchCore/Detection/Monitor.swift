@@ -17,7 +17,7 @@ public struct Monitor: Sendable {
     public let settings: DetectionSettings
     /// Agent states, addressed through `agentIndex` so that they can be mutated in place.
     private var agents: [AgentState] = []
-    private var agentIndex: [String: Int] = [:]
+    private var agentIndex = StringMap<Int>()
     private var loaded: [String: Baseline]
     /// Baselines frozen online of agents set aside (`setAside`): such an agent resumes
     /// from its baseline (in `warn` mode, still unreviewed) instead of learning again.
@@ -48,7 +48,7 @@ public struct Monitor: Sendable {
 
     /// Agents with live detection state.
     public var agentCount: Int { agents.count }
-    public var agentNames: [String] { agentIndex.keys.sorted() }
+    public var agentNames: [String] { agentIndex.pairs.map(\.key).sorted() }
     /// Open sessions tracked over all agents.
     public var openSessionCount: Int { openSessions }
 
@@ -142,11 +142,11 @@ public struct Monitor: Sendable {
         }
         guard !drop.isEmpty else { return }
         var names = [String](repeating: "", count: agents.count)
-        for (name, i) in agentIndex { names[i] = name }
+        for (name, i) in agentIndex.pairs { names[i] = name }
         var keptAgents: [AgentState] = []
         var keptActive: [UInt64] = []
         keptAgents.reserveCapacity(agents.count - drop.count)
-        agentIndex.removeAll(keepingCapacity: true)
+        agentIndex.removeAll()
         for (i, state) in agents.enumerated() {
             if drop.contains(i) {
                 if let model = state.model, loaded[names[i]] == nil, parked.count < settings.maxAgents {
@@ -264,32 +264,25 @@ struct AgentState: Sendable {
         if breakersRun { advanceBreakers(to: ts, session: event.session, agent: event.agent, seq: seq, into: &alerts) }
         let firstDetection = alerts.count
         let cost = event.costUSD ?? 0
-        var features: ArgsFeatures?
-        var observation: Observation?
-        if event.kind == .toolCall, let tool = event.tool {
-            let f = ArgsFeatures(tool: tool, args: event.args)
-            features = f
-            observation = Observation(agent: event.agent, session: event.session, ts: ts, seq: seq, tool: tool,
-                                      toolIndex: model?.toolIndex[tool], features: f, failed: event.isFailure,
-                                      toolClass: toolClass(tool, settings.toolClasses))
-        }
-        func context(_ kind: Alert.Kind) -> Observation {
-            observation ?? Observation(agent: event.agent, session: event.session, ts: ts, seq: seq, tool: "",
-                                       toolIndex: nil, features: ArgsFeatures(tool: "", args: nil), failed: false,
-                                       toolClass: nil)
-        }
+        // One observation per event; for an `llm_call` (no tool) it only carries the
+        // context that spend alerts name.
+        let isCall = event.kind == .toolCall && event.tool != nil
+        let tool = isCall ? event.tool! : ""
+        let baselineTool = isCall ? model?.tools[tool] : nil
+        let o = Observation(agent: event.agent, session: event.session, ts: ts, seq: seq, tool: tool,
+                            toolIndex: baselineTool?.index, features: ArgsFeatures(tool: tool, args: isCall ? event.args : nil),
+                            failed: isCall && event.isFailure, toolClass: isCall ? toolClass(tool, settings.toolClasses) : nil)
 
         // Session-scoped state (loops, session spend), mutated in place.
         var row = model?.unigramRow ?? 0
         var explainedByLoop = false
         var spendCounted = true
         if let id = event.session {
-            let subject = observation ?? context(.costSession)
             let before = alerts.count
             // An open agent-wide spend incident explains a session's high spend too.
             let agentSpendIncident = incidents.isOpen(.costRate, at: ts, quiet: settings.quietPeriod)
             let outcome = sessions[id, default: SessionState()].observe(
-                subject, isCall: observation != nil, cost: cost, model: model, policy: policy,
+                o, isCall: isCall, cost: cost, model: model, policy: policy,
                 agentSpendIncident: agentSpendIncident, settings: settings, into: &alerts)
             row = outcome.previousTool ?? model?.startRow ?? row
             explainedByLoop = outcome.inLoopIncident
@@ -304,8 +297,8 @@ struct AgentState: Sendable {
             spendCounted = outcome.spendCounted || agentWide
         }
 
-        if let o = observation, let m = model {
-            if let argsModel = m.args[o.tool] {
+        if isCall, let m = model {
+            if let argsModel = baselineTool?.args {
                 ArgsDriftDetector.observe(o, model: argsModel, sums: &argsNovelty, lastNovel: &argsLastNovel, threshold: m.argsThreshold, settings: settings,
                                           incidents: &incidents, into: &alerts)
             } else {
@@ -318,16 +311,16 @@ struct AgentState: Sendable {
                 tools.observe(o, row: row, model: m, settings: settings, incidents: &incidents, into: &alerts)
             }
         }
-        rate.observe(ts: ts, isCall: observation != nil, spend: cost, countSpend: spendCounted, model: model, policy: policy,
-                     alertAt: context, settings: settings, incidents: &incidents, into: &alerts)
+        rate.observe(ts: ts, isCall: isCall, spend: cost, countSpend: spendCounted, model: model, policy: policy,
+                     context: o, settings: settings, incidents: &incidents, into: &alerts)
 
         if breakersRun {
-            feedBreakers(alerts[firstDetection...], quietCall: observation != nil, at: ts, session: event.session,
+            feedBreakers(alerts[firstDetection...], quietCall: isCall, at: ts, session: event.session,
                          agent: event.agent, seq: seq, into: &alerts)
         }
 
         if builder != nil {
-            builder!.add(event, features: features, at: ts)  // in place: no copy of the learner's tables
+            builder!.add(event, features: isCall ? o.features : nil, at: ts)  // in place: no copy of the learner's tables
             if builder!.baseline.toolCalls >= settings.minCalls {
                 freeze(builder!.finish(), settings: settings)
             }
@@ -523,11 +516,11 @@ struct SessionState: Sendable {
         if let m {
             let repeatLimit = o.toolIndex.map { m.repeatLimit[$0] } ?? m.repeatLimitOther
             limits = .init(repeatLimit: repeatLimit, cycleLimit: m.cycleLimit, failureLimit: m.failureLimit,
-                           calibrated: true, baseline: m.baseline)
+                           calibrated: true, model: m)
         } else {
             limits = .init(repeatLimit: settings.learningRepeatLimit,
                            cycleLimit: (2...4).map { settings.learningCycleLimit * $0 }, failureLimit: settings.learningFailureLimit,
-                           calibrated: false, baseline: nil)
+                           calibrated: false, model: nil)
         }
         loops.observe(o, limits: limits, settings: settings, incidents: &incidents, into: &alerts)
     }

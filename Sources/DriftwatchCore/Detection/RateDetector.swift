@@ -21,7 +21,7 @@ struct RateDetector: Sendable {
     static let nanosPerMinute: EventTime = 60 * RFC3339.nanosPerSecond
 
     mutating func observe(ts: EventTime, isCall: Bool, spend cost: Double, countSpend: Bool, model m: AgentModel?,
-                          policy: AgentPolicy, alertAt: (Alert.Kind) -> Observation?, settings: DetectionSettings,
+                          policy: AgentPolicy, context o: Observation, settings: DetectionSettings,
                           incidents: inout IncidentLog, into alerts: inout [Alert])
     {
         let now = ts / Self.nanosPerMinute
@@ -48,7 +48,7 @@ struct RateDetector: Sendable {
 
         if isCall, let bound = m?.callsPerWindow {
             let w = RateProfile.windowMinutes
-            Self.check(.rateBurst, total: calls.sum, bound: bound, at: ts, alertAt: alertAt, settings: settings,
+            Self.check(.rateBurst, total: calls.sum, bound: bound, at: ts, context: o, settings: settings,
                        incidents: &incidents, into: &alerts) { agent, total in
                 ("\(agent) made \(Format.int(Int(total))) calls in the last \(w) minutes against \(Format.number(bound.mean)) "
                     + "in a typical \(w) minutes of its baseline (bound \(Format.number(bound.bound.rounded(.up)))).",
@@ -59,7 +59,7 @@ struct RateDetector: Sendable {
         // Spend that rose only because calls rose is the rate.burst incident.
         if countSpend, cost > 0, let bound = m?.costPerWindow, !incidents.isOpen(.rateBurst, at: ts, quiet: settings.quietPeriod) {
             let w = RateProfile.windowMinutes
-            Self.check(.costRate, total: spend.sum, bound: bound, at: ts, alertAt: alertAt, settings: settings,
+            Self.check(.costRate, total: spend.sum, bound: bound, at: ts, context: o, settings: settings,
                        incidents: &incidents, into: &alerts) { agent, total in
                 ("\(agent) has spent \(Format.usd(total)) in the last \(w) minutes against \(Format.usd(bound.mean)) "
                     + "in a typical \(w) minutes of its baseline (bound \(Format.usd(bound.bound))).",
@@ -69,9 +69,7 @@ struct RateDetector: Sendable {
         }
         if let cap = policy.hourBudgetUSD, cost > 0 {
             let lastHour = hour.sum
-            if lastHour > cap, incidents.admit(.costRate, subject: "budget", severity: .critical, at: ts, quiet: settings.quietPeriod),
-               let o = alertAt(.costRate)
-            {
+            if lastHour > cap, incidents.admit(.costRate, subject: "budget", severity: .critical, at: ts, quiet: settings.quietPeriod) {
                 let message = "\(o.agent) has spent \(Format.usd(lastHour)) in the last hour, over its configured budget of \(Format.usd(cap))."
                 alerts.append(o.alert(.costRate, .critical, score: lastHour, threshold: cap, message: message, evidence: [
                     "usd_last_hour": .number(Alert.rounded(lastHour)), "budget_usd_per_hour": .number(cap),
@@ -82,12 +80,12 @@ struct RateDetector: Sendable {
 
     /// Raises `kind` when a window's total crosses its bound (merged into an open incident).
     private static func check(_ kind: Alert.Kind, total: Double, bound: WindowBound, at ts: EventTime,
-                              alertAt: (Alert.Kind) -> Observation?, settings: DetectionSettings, incidents: inout IncidentLog,
+                              context o: Observation, settings: DetectionSettings, incidents: inout IncidentLog,
                               into alerts: inout [Alert], describe: (String, Double) -> (String, JSONValue))
     {
         guard total > bound.bound else { return }
         let sev = severity(score: total, threshold: bound.bound)
-        guard incidents.admit(kind, severity: sev, at: ts, quiet: settings.quietPeriod), let o = alertAt(kind) else { return }
+        guard incidents.admit(kind, severity: sev, at: ts, quiet: settings.quietPeriod) else { return }
         let (message, evidence) = describe(o.agent, total)
         alerts.append(o.alert(kind, sev, score: total, threshold: bound.bound, message: message, evidence: evidence))
     }

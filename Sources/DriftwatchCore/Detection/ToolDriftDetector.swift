@@ -141,7 +141,9 @@ extension Ring where Element == Double {
     var sum: Double { storage.reduce(0, +) }
 }
 
-/// A fixed-capacity ring buffer of the most recent values.
+/// A fixed-capacity ring buffer of the most recent values. Positions wrap by
+/// comparison rather than `%`: an integer division on every access showed up in
+/// replay profiles.
 struct Ring<Element: Sendable>: Sendable {
     private var storage: [Element] = []
     private var next = 0
@@ -160,7 +162,14 @@ struct Ring<Element: Sendable>: Sendable {
         } else {
             storage[next] = x
         }
-        next = (next + 1) % capacity
+        next += 1
+        if next == capacity { next = 0 }
+    }
+
+    /// The storage position `k` steps back from the newest (0 = newest), k < capacity.
+    @inline(__always) private func position(back k: Int) -> Int {
+        let p = next - 1 - k
+        return p < 0 ? p + capacity : p
     }
 
     /// Oldest first.
@@ -171,15 +180,15 @@ struct Ring<Element: Sendable>: Sendable {
     /// The element `k` steps back from the newest (0 = newest); k < count.
     subscript(back k: Int) -> Element {
         precondition(k < storage.count)
-        return storage[(next - 1 - k + 2 * capacity) % capacity]
+        return storage[position(back: k)]
     }
 
     var last: Element? {
-        storage.isEmpty ? nil : storage[(next - 1 + capacity) % capacity]
+        storage.isEmpty ? nil : storage[position(back: 0)]
     }
 
     mutating func replaceLast(_ x: Element) {
         guard !storage.isEmpty else { return }
-        storage[(next - 1 + capacity) % capacity] = x
+        storage[position(back: 0)] = x
     }
 }

@@ -7,10 +7,40 @@
 public struct ArgsFeatures: Sendable {
     public struct Leaf: Sendable, Equatable {
         public var path: String
-        /// Type and shape: a `StringShape` class for strings (`sql:SELECT`, `word:open`, …), `num:+`, `num:-`, `num:0`, `bool`, `null`, `object`, `array`.
-        public var shapeClass: String
         /// The magnitude of a number, for range checks.
         public var number: Double?
+        /// A string leaf's value until it is classified: detection needs the class of
+        /// a string only in fields with a novelty test, so `shapeClass` computes it on use.
+        private var text: String?
+        /// The class of any other leaf, or of a string once `resolve` classified it.
+        private var knownClass: String
+
+        init(path: String, shapeClass: String, number: Double? = nil) {
+            self.path = path
+            self.number = number
+            knownClass = shapeClass
+        }
+
+        init(path: String, text: String) {
+            self.path = path
+            self.text = text
+            knownClass = ""
+        }
+
+        /// Type and shape: a `StringShape` class for strings (`sql:SELECT`, `word:open`, …), `num:+`, `num:-`, `num:0`, `bool`, `null`, `object`, `array`.
+        /// Computed on each use for an unresolved string leaf: read it once per decision.
+        public var shapeClass: String { text.map(StringShape.classify) ?? knownClass }
+
+        /// Classifies a string leaf now, so that repeated comparisons do not.
+        mutating func resolve() {
+            guard let t = text else { return }
+            knownClass = StringShape.classify(t)
+            text = nil
+        }
+
+        public static func == (a: Leaf, b: Leaf) -> Bool {
+            a.path == b.path && a.number == b.number && a.shapeClass == b.shapeClass
+        }
     }
 
     public static let maxDepth = 6
@@ -53,18 +83,22 @@ public struct ArgsFeatures: Sendable {
             guard depth < Self.maxDepth else { return }
             for item in items.prefix(16) { walk(item, path: path + "[]", depth: depth + 1) }
         default:
+            var leaf = Self.leaf(v, path: path)
+            guard !first else { leaves.append(leaf); return }
             // For repeated array elements keep the first of each class, so a
             // new class deep in a list is still seen.
-            let leaf = Self.leaf(v, path: path)
-            if first || !leaves.contains(where: { $0.path == path && $0.shapeClass == leaf.shapeClass }) {
-                leaves.append(leaf)
+            leaf.resolve()
+            for i in leaves.indices where leaves[i].path == path {
+                leaves[i].resolve()
+                if leaves[i].shapeClass == leaf.shapeClass { return }
             }
+            leaves.append(leaf)
         }
     }
 
     static func leaf(_ v: JSONValue, path: String) -> Leaf {
         switch v {
-        case .string(let s): return Leaf(path: path, shapeClass: StringShape.classify(s))
+        case .string(let s): return Leaf(path: path, text: s)
         case .number(let d): return Leaf(path: path, shapeClass: d > 0 ? "num:+" : d < 0 ? "num:-" : "num:0", number: d)
         case .bool: return Leaf(path: path, shapeClass: "bool")
         case .null: return Leaf(path: path, shapeClass: "null")

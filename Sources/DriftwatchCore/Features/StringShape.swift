@@ -97,8 +97,12 @@ public enum StringShape {
             let verb = packedUpper(first)
             if verb != 0, sqlVerbWords.contains(verb) {
                 let rest = UnsafeBufferPointer(rebasing: tokens[1..<min(count, 17)])
-                if looksLikeSQL(verb, rest.map { packedUpper(UnsafeRawBufferPointer(rebasing: b[$0])) }) {
-                    return "sql:" + String(decoding: first.map { $0 &- 97 < 26 ? $0 & ~0x20 : $0 }, as: UTF8.self)
+                let isSQL = withUnsafeTemporaryAllocation(of: UInt64.self, capacity: 16) { words in
+                    for (k, r) in rest.enumerated() { words[k] = packedUpper(UnsafeRawBufferPointer(rebasing: b[r])) }
+                    return looksLikeSQL(verb, UnsafeBufferPointer(rebasing: words[0..<rest.count]))
+                }
+                if isSQL {
+                    return make { w in w.append("sql:"); for b in first { w.put(b &- 97 < 26 ? b & ~0x20 : b) } }
                 }
             }
             if first.count <= 32, first.allSatisfy({ isAlnum($0) || $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "-") }),
@@ -108,7 +112,7 @@ public enum StringShape {
                    return c == UInt8(ascii: "-") || c == UInt8(ascii: "/") || c == UInt8(ascii: "~") || (c == UInt8(ascii: ".") && r.count > 1 && b[r.lowerBound + 1] == UInt8(ascii: "/"))
                })
             {
-                return "cmd:" + lowered(first)
+                return make { $0.append("cmd:"); $0.appendLowered(first) }
             }
             if let url = urlClass(first) { return url }
             switch words {
@@ -155,7 +159,7 @@ public enum StringShape {
     /// `SELECT *`), `DROP|CREATE|ALTER|TRUNCATE TABLE …`, `GRANT|REVOKE …
     /// ON|TO`, `WITH x AS`, `EXPLAIN|DESCRIBE|SHOW` plus SQL. Words are
     /// `packedUpper` values.
-    static func looksLikeSQL(_ verb: UInt64, _ rest: [UInt64]) -> Bool {
+    static func looksLikeSQL(_ verb: UInt64, _ rest: UnsafeBufferPointer<UInt64>) -> Bool {
         func at(_ i: Int) -> UInt64 { i < rest.count ? rest[i] : 0 }
         let FROM = packed("FROM"), INTO = packed("INTO"), ON = packed("ON"), TO = packed("TO"), AS = packed("AS")
         switch verb {
@@ -182,34 +186,34 @@ public enum StringShape {
         if t.count > 256 { return "long" }
         if let url = urlClass(t) { return url }
         if let at = t.firstIndex(of: UInt8(ascii: "@")), at > 0, !t[(at + 1)...].contains(UInt8(ascii: "@")) {
-            return "email:@" + lowered(UnsafeRawBufferPointer(rebasing: t[(at + 1)...]))
+            return make { $0.append("email:@"); $0.appendLowered(UnsafeRawBufferPointer(rebasing: t[(at + 1)...])) }
         }
         let c0 = t[0]
         if c0 == UInt8(ascii: "/") {
             let rest = t[1...]
             let end = rest.firstIndex(of: UInt8(ascii: "/")) ?? t.count
-            return "path:/" + text(UnsafeRawBufferPointer(rebasing: t[1..<min(end, 33)]))
+            return make { $0.append("path:/"); $0.append(UnsafeRawBufferPointer(rebasing: t[1..<min(end, 33)])) }
         }
         if c0 == UInt8(ascii: "~") { return "path:~" }
         if startsWith(t, "../") || (t.count == 2 && startsWith(t, "..")) { return "path:.." }
         if startsWith(t, "./") {
             let rest = t[2...]
             let end = rest.firstIndex(of: UInt8(ascii: "/")) ?? t.count
-            return "path:" + text(UnsafeRawBufferPointer(rebasing: t[2..<min(end, 34)]))
+            return make { $0.append("path:"); $0.append(UnsafeRawBufferPointer(rebasing: t[2..<min(end, 34)])) }
         }
         if let slash = t.firstIndex(of: UInt8(ascii: "/")), !t.contains(UInt8(ascii: ":")) {
-            return "path:" + text(UnsafeRawBufferPointer(rebasing: t[0..<min(slash, 32)]))
+            return make { $0.append("path:"); $0.append(UnsafeRawBufferPointer(rebasing: t[0..<min(slash, 32)])) }
         }
         if isUUID(t) { return "uuid" }
         if t.count >= 16, t.allSatisfy(isHexDigit) { return "hex" }
-        if t.count <= 24, t.allSatisfy({ isLetter($0) || $0 == UInt8(ascii: "_") }) { return "word:" + lowered(t) }
+        if t.count <= 24, t.allSatisfy({ isLetter($0) || $0 == UInt8(ascii: "_") }) { return make { $0.append("word:"); $0.appendLowered(t) } }
         if let dot = t.lastIndex(of: UInt8(ascii: ".")), dot > 0 {
             let ext = t[(dot + 1)...]
             if (1...5).contains(ext.count), ext.allSatisfy(isAlnum), ext.contains(where: isLetter) {
                 return "file"
             }
         }
-        return "id:" + pattern(t)
+        return make { $0.append("id:"); $0.appendPattern(t) }
     }
 
     static func urlClass(_ t: UnsafeRawBufferPointer) -> String? {
@@ -218,15 +222,18 @@ public enum StringShape {
         guard i > 0, i + 3 <= t.count, t[i] == UInt8(ascii: ":"), t[i + 1] == UInt8(ascii: "/"), t[i + 2] == UInt8(ascii: "/") else {
             return nil
         }
-        let scheme = lowered(UnsafeRawBufferPointer(rebasing: t[0..<i]))
         var hostStart = i + 3
         var hostEnd = hostStart
         while hostEnd < t.count, t[hostEnd] != UInt8(ascii: "/"), t[hostEnd] != UInt8(ascii: "?"), t[hostEnd] != UInt8(ascii: "#") {
             if t[hostEnd] == UInt8(ascii: "@") { hostStart = hostEnd + 1 }  // drop credentials
             hostEnd += 1
         }
-        let host = lowered(UnsafeRawBufferPointer(rebasing: t[hostStart..<min(hostEnd, hostStart + 64)]))
-        return "url:" + scheme + "://" + host
+        return make { w in
+            w.append("url:")
+            w.appendLowered(UnsafeRawBufferPointer(rebasing: t[0..<i]))
+            w.append("://")
+            w.appendLowered(UnsafeRawBufferPointer(rebasing: t[hostStart..<min(hostEnd, hostStart + 64)]))
+        }
     }
 
     static func isUUID(_ u: UnsafeRawBufferPointer) -> Bool {
@@ -255,25 +262,56 @@ public enum StringShape {
         return true
     }
 
-    static func text(_ t: UnsafeRawBufferPointer) -> String { String(decoding: t, as: UTF8.self) }
-
-    static func lowered(_ t: UnsafeRawBufferPointer) -> String {
-        String(decoding: t.map { $0 &- 65 < 26 ? $0 | 0x20 : $0 }, as: UTF8.self)
+    /// Builds a class in a stack buffer, without intermediate arrays (classification
+    /// runs for most argument values of every call). Every class is at most a
+    /// prefix plus a 256-byte token, well within `ClassWriter.capacity`.
+    static func make(_ body: (inout ClassWriter) -> Void) -> String {
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: ClassWriter.capacity) { buffer in
+            var w = ClassWriter(base: buffer.baseAddress!)
+            body(&w)
+            // Decoding repairs a multi-byte character cut by a length limit, as before.
+            return String(decoding: UnsafeBufferPointer(start: w.base, count: w.count), as: UTF8.self)
+        }
     }
 
-    /// Character-class pattern: letters → a, digits → 9, non-ASCII → u, other bytes kept, runs collapsed.
-    static func pattern(_ t: UnsafeRawBufferPointer) -> String {
-        var out: [UInt8] = []
-        for b in t.prefix(64) {
-            let c: UInt8
-            switch b {
-            case 48...57: c = UInt8(ascii: "9")
-            case 65...90, 97...122: c = UInt8(ascii: "a")
-            case 0x80...: c = UInt8(ascii: "u")
-            default: c = b
-            }
-            if out.last != c { out.append(c) }
+    struct ClassWriter {
+        static let capacity = 384
+        let base: UnsafeMutablePointer<UInt8>
+        var count = 0
+
+        @inline(__always) mutating func put(_ b: UInt8) {
+            precondition(count < Self.capacity)
+            base[count] = b
+            count += 1
         }
-        return String(decoding: out, as: UTF8.self)
+
+        mutating func append(_ s: StaticString) {
+            for i in 0..<s.utf8CodeUnitCount { put(s.utf8Start[i]) }
+        }
+
+        mutating func append(_ t: UnsafeRawBufferPointer) {
+            for b in t { put(b) }
+        }
+
+        /// ASCII letters lower-cased, other bytes as they are.
+        mutating func appendLowered(_ t: UnsafeRawBufferPointer) {
+            for b in t { put(b &- 65 < 26 ? b | 0x20 : b) }
+        }
+
+        /// Character-class pattern of the first 64 bytes: letters → a, digits → 9,
+        /// non-ASCII → u, other bytes kept, runs collapsed.
+        mutating func appendPattern(_ t: UnsafeRawBufferPointer) {
+            let start = count
+            for b in t.prefix(64) {
+                let c: UInt8
+                switch b {
+                case 48...57: c = UInt8(ascii: "9")
+                case 65...90, 97...122: c = UInt8(ascii: "a")
+                case 0x80...: c = UInt8(ascii: "u")
+                default: c = b
+                }
+                if count == start || base[count - 1] != c { put(c) }
+            }
+        }
     }
 }

@@ -5,7 +5,7 @@ import Testing
 /// bounds calibrated from the baseline's own repeat, lag and re-failure rates.
 struct LoopDetectionTests {
     static let model = Scenario.model
-    static var sqlRepeatLimit: Int { model.repeatLimit[model.toolIndex["sql.query"]!] }
+    static var sqlRepeatLimit: Int { model.repeatLimit[model.tools["sql.query"]!.index!] }
 
     @Test func twelveIdenticalCallsFireLoopRepeatAtTheCalibratedBound() throws {
         let limit = Self.sqlRepeatLimit

@@ -1,0 +1,102 @@
+/// A hash map from `String` to `Value` for the lookups made on every call
+/// (an agent's state, a tool's compiled model, an argument path).
+///
+/// `Dictionary<String, _>` hashes keys with SipHash through `Hasher`, about 400
+/// instructions for a short key; replay profiles showed that hashing alone cost
+/// more than any detector. This map hashes with `StableHash` (a few instructions
+/// per 8 bytes), probes linearly in a power-of-two table at most half full, and
+/// confirms a hit by comparing the key itself, so a hash collision costs a probe,
+/// never a wrong answer. No removal of single keys (the compiled models are built
+/// once; the monitor's agent index is rebuilt whole when agents are set aside).
+/// Iteration order is the table's, deterministic for the same insertions.
+struct StringMap<Value: Sendable>: Sendable {
+    /// Per slot the key's hash with the low bit set (0: empty), its key and value.
+    private var hashes: [UInt64]
+    private var keys: [String]
+    private var values: [Value?]
+    private(set) var count = 0
+
+    init(minimumCapacity: Int = 0) {
+        var capacity = 4
+        while capacity < 2 * minimumCapacity { capacity *= 2 }
+        hashes = [UInt64](repeating: 0, count: capacity)
+        keys = [String](repeating: "", count: capacity)
+        values = [Value?](repeating: nil, count: capacity)
+    }
+
+    init(_ pairs: some Collection<(String, Value)>) {
+        self.init(minimumCapacity: pairs.count)
+        for (k, v) in pairs { self[k] = v }
+    }
+
+    var isEmpty: Bool { count == 0 }
+
+    @inline(__always) private static func hash(_ key: String) -> UInt64 {
+        var h = StableHash()
+        h.combine(key)
+        return h.value | 1
+    }
+
+    /// The slot holding `key`, or the empty slot where it would go.
+    private func slot(of key: String, hash h: UInt64) -> (index: Int, found: Bool) {
+        let mask = hashes.count - 1
+        var i = Int(truncatingIfNeeded: h >> 1) & mask
+        while true {
+            let stored = hashes[i]
+            if stored == 0 { return (i, false) }
+            if stored == h, keys[i] == key { return (i, true) }
+            i = (i + 1) & mask
+        }
+    }
+
+    subscript(key: String) -> Value? {
+        get {
+            guard count > 0 else { return nil }
+            let (i, found) = slot(of: key, hash: Self.hash(key))
+            return found ? values[i] : nil
+        }
+        set {
+            guard let newValue else {
+                precondition(self[key] == nil, "StringMap does not remove keys")
+                return
+            }
+            let h = Self.hash(key)
+            let (i, found) = slot(of: key, hash: h)
+            if found { values[i] = newValue; return }
+            if 2 * (count + 1) > hashes.count {
+                grow()
+                self[key] = newValue
+                return
+            }
+            hashes[i] = h
+            keys[i] = key
+            values[i] = newValue
+            count += 1
+        }
+    }
+
+    /// Every key and value, in table order.
+    var pairs: [(key: String, value: Value)] {
+        hashes.indices.compactMap { i in hashes[i] == 0 ? nil : (keys[i], values[i]!) }
+    }
+
+    /// Empties the map, keeping its capacity.
+    mutating func removeAll() {
+        for i in hashes.indices where hashes[i] != 0 {
+            hashes[i] = 0
+            keys[i] = ""
+            values[i] = nil
+        }
+        count = 0
+    }
+
+    func contains(_ key: String) -> Bool {
+        count > 0 && slot(of: key, hash: Self.hash(key)).found
+    }
+
+    private mutating func grow() {
+        var bigger = StringMap(minimumCapacity: hashes.count)
+        for i in hashes.indices where hashes[i] != 0 { bigger[keys[i]] = values[i] }
+        self = bigger
+    }
+}

@@ -1,0 +1,45 @@
+import Testing
+@testable import DriftwatchCore
+
+/// `StringMap` replaces `Dictionary<String, _>` on the per-call paths, so it is
+/// checked against a Dictionary on the same operations.
+struct StringMapTests {
+    @Test func agreesWithDictionaryThroughGrowthAndOverwrites() {
+        var map = StringMap<Int>()
+        var reference: [String: Int] = [:]
+        var rng = SystemRandomNumberGenerator()
+        // Short (small-string) and long (heap) keys, non-ASCII, the empty key, and overwrites.
+        let alphabet = Array("ab/é.ü_9 ")
+        for i in 0..<5_000 {
+            let length = Int.random(in: 0...40, using: &rng)
+            let key = String((0..<length).map { _ in alphabet.randomElement(using: &rng)! })
+            map[key] = i
+            reference[key] = i
+        }
+        #expect(map.count == reference.count)
+        for (key, value) in reference { #expect(map[key] == value) }
+        #expect(Set(map.pairs.map(\.key)) == Set(reference.keys))
+        for probe in ["not-there", "ab/é.ü_9 x", String(repeating: "a", count: 100)] where reference[probe] == nil {
+            #expect(map[probe] == nil)
+            #expect(!map.contains(probe))
+        }
+    }
+
+    @Test func keysThatDifferOnlyAfterEightBytesStayApart() {
+        // StableHash reads 8 bytes at a time: keys sharing a prefix must not collide into one entry.
+        var map = StringMap<String>()
+        let keys = (0..<200).map { "tool.prefix-\($0)" } + ["", "a", "a\u{0}"]
+        for k in keys { map[k] = k }
+        #expect(map.count == keys.count)
+        for k in keys { #expect(map[k] == k) }
+    }
+
+    @Test func removeAllEmptiesAndTheMapIsReusable() {
+        var map = StringMap(["x": 1, "y": 2].map { ($0.key, $0.value) })
+        #expect(map.count == 2 && map["x"] == 1)
+        map.removeAll()
+        #expect(map.isEmpty && map["x"] == nil && map.pairs.isEmpty)
+        map["y"] = 3
+        #expect(map["y"] == 3 && map.count == 1)
+    }
+}
