@@ -48,6 +48,7 @@ public enum EventDecoder {
     }
 
     /// Decodes one line (without its terminator).
+    /// - Returns: `.event` for a native event; what the adapter decodes for the other formats.
     /// - Throws: `DecodeError` naming the field and the reason.
     public static func decode(_ line: UnsafeRawBufferPointer, options: DecodeOptions = DecodeOptions()) throws(DecodeError) -> DecodedLine {
         var scanner = JSONScanner(line)
@@ -72,10 +73,11 @@ public enum EventDecoder {
 
     /// Convenience for native lines that must yield exactly one event.
     public static func decodeEvent(_ line: String) throws(DecodeError) -> Event {
-        guard case .events(let events) = try decode(line), events.count == 1 else {
-            throw DecodeError("line is not a single event")
+        switch try decode(line) {
+        case .event(let event): return event
+        case .events(let events) where events.count == 1: return events[0]
+        default: throw DecodeError("line is not a single event")
         }
-        return events[0]
     }
 
     private static func decodeNative(_ s: inout JSONScanner, line: UnsafeRawBufferPointer, options: DecodeOptions,
@@ -169,10 +171,10 @@ public enum EventDecoder {
         try s.expectEnd()
         guard let agent else { throw DecodeError(field: "agent", "is required") }
         if kind == .toolCall, tool == nil { throw DecodeError(field: "tool", "is required for a tool_call") }
-        return .events([Event(kind: kind, agent: agent, tool: kind == .toolCall ? tool : tool, ts: ts, session: session,
-                              callID: callID, args: args, status: status, costUSD: cost, tokensIn: tokensIn,
-                              tokensOut: tokensOut, latencyMS: latency, model: model, reasoning: reasoning,
-                              labels: labels)])
+        return .event(Event(kind: kind, agent: agent, tool: kind == .toolCall ? tool : tool, ts: ts, session: session,
+                            callID: callID, args: args, status: status, costUSD: cost, tokensIn: tokensIn,
+                            tokensOut: tokensOut, latencyMS: latency, model: model, reasoning: reasoning,
+                            labels: labels))
     }
 
     // MARK: - Field readers
