@@ -218,9 +218,9 @@ func runReplay(_ o: Options) throws {
         let t = now()
         forEachLine { bytes in
             lines += 1
-            guard case .events(let es)? = try? EventDecoder.decode(bytes) else { return }
-            for e in es {
-                guard let ts = e.ts else { continue }
+            guard let decoded = try? EventDecoder.decode(bytes) else { return }
+            decoded.forEachEvent { e in
+                guard let ts = e.ts else { return }
                 seq += 1
                 alerts.removeAll(keepingCapacity: true)
                 monitor.process(e, seq: seq, receivedAt: ts, into: &alerts)
@@ -247,7 +247,7 @@ func runReplay(_ o: Options) throws {
         var n = 0
         let t = now()
         forEachLine { bytes in
-            if case .events(let es)? = try? EventDecoder.decode(bytes) { n += es.count }
+            (try? EventDecoder.decode(bytes))?.forEachEvent { _ in n += 1 }
         }
         dec.append(now() - t)
         precondition(n >= eventCount)
@@ -257,7 +257,7 @@ func runReplay(_ o: Options) throws {
     var decoded: [Event] = []
     decoded.reserveCapacity(eventCount)
     forEachLine { bytes in
-        if case .events(let es)? = try? EventDecoder.decode(bytes) { decoded.append(contentsOf: es.filter { $0.ts != nil }) }
+        (try? EventDecoder.decode(bytes))?.forEachEvent { if $0.ts != nil { decoded.append($0) } }
     }
     var proc: [Double] = []
     for _ in 0..<repeats {

@@ -134,8 +134,9 @@ func stats(_ xs: [Int]) -> String {
 @inline(__always)
 func decodeLine(_ line: UnsafeRawBufferPointer) -> [Event] {
     do {
-        if case .events(let events) = try EventDecoder.decode(line) { return events }
-        return []
+        var events: [Event] = []
+        try EventDecoder.decode(line).forEachEvent { events.append($0) }
+        return events
     } catch {
         fatalError("generator wrote an invalid line: \(error): \(String(decoding: line, as: UTF8.self))")
     }

@@ -5,12 +5,10 @@ import DriftwatchCore
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     let bytes = UnsafeRawBufferPointer(start: data, count: size)
-    if case .events(let events) = (try? EventDecoder.decode(bytes)) ?? .events([]) {
-        // Everything decoded must survive the detectors' feature extraction and the writer.
-        for e in events {
-            _ = ArgsFeatures(tool: e.tool ?? "", args: e.args)
-            _ = e.args?.canonicalString
-        }
+    // Everything decoded must survive the detectors' feature extraction and the writer.
+    (try? EventDecoder.decode(bytes))?.forEachEvent { e in
+        _ = ArgsFeatures(tool: e.tool ?? "", args: e.args)
+        _ = e.args?.canonicalString
     }
     if let value = try? JSONScanner.parse(bytes) {
         // Canonical output must parse back to an equal value.

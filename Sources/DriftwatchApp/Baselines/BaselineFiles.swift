@@ -100,6 +100,16 @@ public struct BaselineLearner {
     public mutating func learn(_ input: borrowing FileInput, label: String?) throws {
         var splitter = LineSplitter()
         var lineNumber = 0
+        func learn(_ event: Event, _ prefix: String, _ me: inout BaselineLearner) {
+            guard let ts = event.ts else {
+                me.rejected += 1
+                me.reject(prefix + "\"ts\" is required to learn a baseline")
+                return
+            }
+            me.events += 1
+            let features = event.tool.map { ArgsFeatures(tool: $0, args: event.args) }
+            me.builders[event.agent, default: BaselineBuilder(agent: event.agent)].add(event, features: features, at: ts)
+        }
         func handle(_ line: LineSplitter.Line, _ me: inout BaselineLearner) {
             lineNumber += 1
             let prefix = (label.map { "\($0): " } ?? "") + "line \(lineNumber): "
@@ -110,16 +120,10 @@ public struct BaselineLearner {
             case .line(let bytes):
                 if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { return }
                 do {
-                    guard case .events(let events) = try EventDecoder.decode(bytes) else { return }
-                    for event in events {
-                        guard let ts = event.ts else {
-                            me.rejected += 1
-                            me.reject(prefix + "\"ts\" is required to learn a baseline")
-                            continue
-                        }
-                        me.events += 1
-                        let features = event.tool.map { ArgsFeatures(tool: $0, args: event.args) }
-                        me.builders[event.agent, default: BaselineBuilder(agent: event.agent)].add(event, features: features, at: ts)
+                    switch try EventDecoder.decode(bytes) {
+                    case .event(let event): learn(event, prefix, &me)
+                    case .events(let events): for event in events { learn(event, prefix, &me) }
+                    case .preToolUse: return
                     }
                 } catch {
                     me.rejected += 1

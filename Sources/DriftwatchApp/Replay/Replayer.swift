@@ -24,6 +24,16 @@ public struct Replayer {
         var splitter = LineSplitter(maxLineBytes: maxLineBytes)
         var lineNumber = 0
         var alerts: [Alert] = []
+        func process(_ event: Event, _ me: inout Replayer) throws {
+            guard let ts = event.ts else {
+                me.rejectLine(lineNumber, label, DecodeError(field: "ts", "is required in replay (event time is the clock)"))
+                return
+            }
+            me.summary.events += 1
+            alerts.removeAll(keepingCapacity: true)
+            me.monitor.process(event, seq: Int64(me.summary.events), receivedAt: ts, into: &alerts)
+            for alert in alerts { try me.emit(alert) }
+        }
         func handle(_ line: LineSplitter.Line, _ me: inout Replayer) throws {
             lineNumber += 1
             switch line {
@@ -33,17 +43,10 @@ public struct Replayer {
                 if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { return }
                 do {
                     switch try EventDecoder.decode(bytes) {
+                    case .event(let event):
+                        try process(event, &me)
                     case .events(let events):
-                        for event in events {
-                            guard let ts = event.ts else {
-                                me.rejectLine(lineNumber, label, DecodeError(field: "ts", "is required in replay (event time is the clock)"))
-                                continue
-                            }
-                            me.summary.events += 1
-                            alerts.removeAll(keepingCapacity: true)
-                            me.monitor.process(event, seq: Int64(me.summary.events), receivedAt: ts, into: &alerts)
-                            for alert in alerts { try me.emit(alert) }
-                        }
+                        for event in events { try process(event, &me) }
                     case .preToolUse:
                         me.summary.breakerChecks += 1
                     }

@@ -32,6 +32,7 @@ public struct DecodedBatch: Sendable, Equatable {
             if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { return }
             do {
                 switch try EventDecoder.decode(bytes, options: options) {
+                case .event(let event): events.append(event)
                 case .events(let decoded): events.append(contentsOf: decoded)
                 case .preToolUse: breakerChecks += 1
                 }
@@ -68,6 +69,7 @@ public enum IngestBody {
                 var batch = DecodedBatch()
                 batch.lines = 1
                 switch decoded {
+                case .event(let event): batch.events = [event]
                 case .events(let events): batch.events = events
                 case .preToolUse: batch.breakerChecks = 1
                 }

@@ -144,6 +144,9 @@ public struct ServiceRoutes: Sendable {
                     JSONMember("permissionDecisionReason", .string(reason)),
                 ]))]).jsonString)
             }
+        case .event(let event):
+            _ = try await submit([event], receivedNS: receivedNS)
+            return .json("{}")
         case .events(let events):
             _ = try await submit(events, receivedNS: receivedNS)
             return .json("{}")

@@ -31,10 +31,21 @@ public struct DecodeError: Error, Sendable, Equatable, CustomStringConvertible {
 
 /// What one decoded line yields.
 public enum DecodedLine: Sendable, Equatable {
+    /// One event: what a native line yields, without an array to allocate for it.
+    case event(Event)
     /// Zero or more events (an OTLP batch can carry many, a non-tool span none).
     case events([Event])
     /// A Claude Code `PreToolUse` payload: a breaker check for `agent`, not an event (spec §1, §5).
     case preToolUse(agent: String, tool: String, session: String?)
+
+    /// Calls `body` with each event the line yields, in order (none for a breaker check).
+    public func forEachEvent(_ body: (Event) throws -> Void) rethrows {
+        switch self {
+        case .event(let event): try body(event)
+        case .events(let events): for event in events { try body(event) }
+        case .preToolUse: break
+        }
+    }
 }
 
 /// Options that decoding needs from the caller.

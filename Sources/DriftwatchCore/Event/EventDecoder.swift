@@ -1,9 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#else
-import Darwin
-#endif
-
 /// Decodes one input line (spec §1) into events, detecting the format per line:
 /// native event v1, a Claude Code hook payload (`hook_event_name`), or an
 /// OpenTelemetry OTLP/JSON batch (`resourceSpans`).
@@ -16,47 +10,59 @@ public enum EventDecoder {
     public static let maxIDBytes = 128
     public static let maxShortStringBytes = 256
 
-    /// The known top-level keys, in bit order.
+    /// The known top-level keys; a key's position is its index in `Field`.
     static let knownKeys: [String] = [
         "agent", "tool", "type", "ts", "session", "call_id", "args", "status", "cost_usd", "tokens_in", "tokens_out",
         "latency_ms", "model", "reasoning", "labels",
     ]
-    /// The index of a known key given its raw bytes, or nil, dispatching on
-    /// length and first byte: no String is built for the hot keys.
-    static func knownKeyIndex(_ key: UnsafeRawBufferPointer) -> Int? {
-        func equals(_ name: StaticString) -> Bool {
-            name.utf8CodeUnitCount == key.count && memcmp(name.utf8Start, key.baseAddress!, key.count) == 0
-        }
-        guard key.count >= 2 else { return nil }
-        switch (key.count, key[0]) {
-        case (2, UInt8(ascii: "t")): return equals("ts") ? 3 : nil
-        case (4, UInt8(ascii: "t")): return equals("tool") ? 1 : equals("type") ? 2 : nil
-        case (4, UInt8(ascii: "a")): return equals("args") ? 6 : nil
-        case (5, UInt8(ascii: "a")): return equals("agent") ? 0 : nil
-        case (5, UInt8(ascii: "m")): return equals("model") ? 12 : nil
-        case (6, UInt8(ascii: "s")): return equals("status") ? 7 : nil
-        case (6, UInt8(ascii: "l")): return equals("labels") ? 14 : nil
-        case (7, UInt8(ascii: "s")): return equals("session") ? 4 : nil
-        case (7, UInt8(ascii: "c")): return equals("call_id") ? 5 : nil
-        case (8, UInt8(ascii: "c")): return equals("cost_usd") ? 8 : nil
-        case (9, UInt8(ascii: "t")): return equals("tokens_in") ? 9 : nil
-        case (9, UInt8(ascii: "r")): return equals("reasoning") ? 13 : nil
-        case (10, UInt8(ascii: "t")): return equals("tokens_out") ? 10 : nil
-        case (10, UInt8(ascii: "l")): return equals("latency_ms") ? 11 : nil
+
+    /// Indexes into `knownKeys`.
+    enum Field {
+        static let agent = 0, tool = 1, type = 2, ts = 3, session = 4, callID = 5, args = 6, status = 7, cost = 8,
+                   tokensIn = 9, tokensOut = 10, latency = 11, model = 12, reasoning = 13, labels = 14
+    }
+
+    /// The index of a known key, given a plain ASCII key of at most 15 bytes as
+    /// the scanner packed it (`JSONStringToken.low`, `high`), or nil. The constants
+    /// are the keys' bytes as little-endian words.
+    @inline(__always) static func knownKeyIndex(count: Int, low: UInt64, high: UInt64) -> Int? {
+        switch (count, low) {
+        case (2, 0x7374): return Field.ts
+        case (4, 0x6C6F_6F74): return Field.tool
+        case (4, 0x6570_7974): return Field.type
+        case (4, 0x7367_7261): return Field.args
+        case (5, 0x74_6E65_6761): return Field.agent
+        case (5, 0x6C_6564_6F6D): return Field.model
+        case (6, 0x7375_7461_7473): return Field.status
+        case (6, 0x736C_6562_616C): return Field.labels
+        case (7, 0x6E_6F69_7373_6573): return Field.session
+        case (7, 0x64_695F_6C6C_6163): return Field.callID
+        case (8, 0x6473_755F_7473_6F63): return Field.cost
+        case (9, 0x695F_736E_656B_6F74): return high == 0x6E ? Field.tokensIn : nil
+        case (9, 0x6E69_6E6F_7361_6572): return high == 0x67 ? Field.reasoning : nil
+        case (10, 0x6F5F_736E_656B_6F74): return high == 0x7475 ? Field.tokensOut : nil
+        case (10, 0x5F79_636E_6574_616C): return high == 0x736D ? Field.latency : nil
         default: return nil
         }
     }
 
     /// Decodes one line (without its terminator).
+    /// - Returns: `.event` for a native event; what the adapter decodes for the other formats.
     /// - Throws: `DecodeError` naming the field and the reason.
     public static func decode(_ line: UnsafeRawBufferPointer, options: DecodeOptions = DecodeOptions()) throws(DecodeError) -> DecodedLine {
         var scanner = JSONScanner(line)
-        var member: String?
+        var member = Member()
+        // Filled in place, field by field: built from locals at the end, the
+        // 240-byte event was assembled twice and copied (retaining every field).
+        var event = Event(agent: "", tool: nil)
         do {
-            return try decodeNative(&scanner, line: line, options: options, member: &member)
+            if let other = try decodeNative(&scanner, line: line, options: options, member: &member, into: &event) {
+                return other
+            }
+            return .event(event)
         } catch let error as JSONError {
             // A syntax error inside a member's value is blamed on that member (spec §1: name the field).
-            throw DecodeError(field: member, error.description)
+            throw DecodeError(field: member.name, error.description)
         } catch let error as DecodeError {
             throw error
         } catch {
@@ -72,171 +78,189 @@ public enum EventDecoder {
 
     /// Convenience for native lines that must yield exactly one event.
     public static func decodeEvent(_ line: String) throws(DecodeError) -> Event {
-        guard case .events(let events) = try decode(line), events.count == 1 else {
-            throw DecodeError("line is not a single event")
+        switch try decode(line) {
+        case .event(let event): return event
+        case .events(let events) where events.count == 1: return events[0]
+        default: throw DecodeError("line is not a single event")
         }
-        return events[0]
     }
 
+    /// The member whose value is being read, blamed for a syntax error in it.
+    /// Plain fields, so that marking each member costs a store.
+    struct Member {
+        static let none = -1, other = -2
+        /// An index into `knownKeys`, `none`, or `other` for `otherKey`.
+        var index = Member.none
+        var otherKey = ""
+
+        var name: String? {
+            switch index {
+            case Member.none: nil
+            case Member.other: otherKey
+            default: knownKeys[index]
+            }
+        }
+    }
+
+    /// Decodes a native event into `event`, whose fields must hold their defaults
+    /// (but `agent`, which must be present); returns nil for that, or what a line
+    /// in another format decodes to.
     private static func decodeNative(_ s: inout JSONScanner, line: UnsafeRawBufferPointer, options: DecodeOptions,
-                                     member: inout String?) throws -> DecodedLine {
+                                     member: inout Member, into event: inout Event) throws -> DecodedLine? {
         guard try s.peekType() == UInt8(ascii: "{") else {
             try s.skipValue()  // so that text which is not JSON at all is reported as invalid JSON
             throw DecodeError("a line must be one JSON object")
         }
         try s.beginObject()
-        var agent: String?
-        var tool: String?
-        var kind = Event.Kind.toolCall
-        var ts: EventTime?
-        var session: String?
-        var callID: String?
-        var args: JSONValue?
-        var status = "ok"
-        var cost: Double?
-        var tokensIn: Int64?
-        var tokensOut: Int64?
-        var latency: Double?
-        var model: String?
-        var reasoning: String?
-        var labels: JSONValue?
+        var hasAgent = false
         // Duplicate keys are rejected (a hostile line must not say two things
         // at once): known keys by bit, others by a short list.
         var seenKnown: UInt32 = 0
         var seenOther: [String] = []
         var first = true
-        while let raw = try s.nextMemberKeyBytes(first: first) {
+        while let key = try s.nextMemberKeyToken(first: first) {
             first = false
             let index: Int?
-            if let escaped = raw.escaped {
-                index = knownKeys.firstIndex(of: escaped)
-            } else {
-                index = raw.bytes.isEmpty ? nil : knownKeyIndex(raw.bytes)
+            switch key.form {
+            case .ascii:  // the usual case; every known key is short
+                index = key.count <= 15 ? knownKeyIndex(count: key.count, low: key.low, high: key.high) : nil
+            case .escaped: index = knownKeys.firstIndex(of: s.decoded)  // "\u0061gent" is "agent"
+            case .unicode: index = nil  // every known key is ASCII
             }
-            let bit: UInt32 = index.map { 1 << UInt32($0) } ?? 0
-            let key = index.map { knownKeys[$0] } ?? raw.escaped ?? String(decoding: raw.bytes, as: UTF8.self)
-            if bit != 0 {
-                if seenKnown & bit != 0 { throw DecodeError(field: key, "appears twice") }
-                seenKnown |= bit
-            } else {
-                if seenOther.contains(key) { throw DecodeError(field: key, "appears twice") }
-                seenOther.append(key)
-            }
-            member = key
-            switch bit {  // the bits of knownKeyBit: agent 0, tool 1, type 2, ts 3, session 4, call_id 5, args 6,
-                          // status 7, cost_usd 8, tokens_in 9, tokens_out 10, latency_ms 11, model 12, reasoning 13, labels 14
-            case 1 << 0: agent = try string(&s, key, max: maxAgentBytes, nonEmpty: true, noControl: true)
-            case 1 << 1: tool = try string(&s, key, max: maxToolBytes, nonEmpty: true, noControl: true)
-            case 1 << 2:
-                guard let text = try string(&s, key, max: 32) else { break }  // null: the default
-                guard let k = Event.Kind(rawValue: text) else {
-                    throw DecodeError(field: key, "must be \"tool_call\" or \"llm_call\"")
-                }
-                kind = k
-            case 1 << 3: ts = try timestamp(&s, key)
-            case 1 << 4: session = try string(&s, key, max: maxIDBytes, noControl: true)
-            case 1 << 5: callID = try string(&s, key, max: maxIDBytes, noControl: true)
-            case 1 << 6:
-                args = try s.parseValue()
-                if args == .null { args = nil }  // like every optional field, null means absent
-            case 1 << 7: status = try string(&s, key, max: 64, nonEmpty: true, noControl: true) ?? "ok"
-            case 1 << 8: cost = try number(&s, key)
-            case 1 << 9: tokensIn = try integer(&s, key)
-            case 1 << 10: tokensOut = try integer(&s, key)
-            case 1 << 11: latency = try number(&s, key)
-            case 1 << 12: model = try string(&s, key, max: maxShortStringBytes, noControl: true)
-            case 1 << 13: reasoning = try string(&s, key, max: Int.max).map(truncateReasoning)
-            case 1 << 14:
-                let value = try s.parseValue()
-                switch value {
-                case .object: labels = value
-                case .null: break
-                default: throw DecodeError(field: key, "must be an object")
-                }
-            default:
-                if key == "hook_event_name" {
-                    member = nil
+            guard let index else {
+                let name = s.string(key)
+                if seenOther.contains(name) { throw DecodeError(field: name, "appears twice") }
+                seenOther.append(name)
+                if name == "hook_event_name" {
                     return try ClaudeCodeHook.decode(try JSONScanner.parse(line), options: options)
                 }
-                if key == "resourceSpans" {
-                    member = nil
+                if name == "resourceSpans" {
                     return .events(try OTLPTraces.decode(try JSONScanner.parse(line)))
                 }
+                member.index = Member.other
+                member.otherKey = name
                 try s.skipValue()
+                member.index = Member.none
+                continue
             }
-            member = nil
+            let bit: UInt32 = 1 &<< UInt32(truncatingIfNeeded: index)
+            if seenKnown & bit != 0 { throw DecodeError(field: knownKeys[index], "appears twice") }
+            seenKnown |= bit
+            member.index = index
+            switch index {
+            case Field.agent:
+                if let agent = try string(&s, index, max: maxAgentBytes, nonEmpty: true, noControl: true) {
+                    event.agent = agent
+                    hasAgent = true
+                }
+            case Field.tool: event.tool = try string(&s, index, max: maxToolBytes, nonEmpty: true, noControl: true)
+            case Field.type:
+                guard let text = try string(&s, index, max: 32) else { break }  // null: the default
+                guard let k = Event.Kind(rawValue: text) else {
+                    throw DecodeError(field: knownKeys[index], "must be \"tool_call\" or \"llm_call\"")
+                }
+                event.kind = k
+            case Field.ts: event.ts = try timestamp(&s, index)
+            case Field.session: event.session = try string(&s, index, max: maxIDBytes, noControl: true)
+            case Field.callID: event.callID = try string(&s, index, max: maxIDBytes, noControl: true)
+            case Field.args:
+                let args = try s.parseValue()
+                if args != .null { event.args = args }  // like every optional field, null means absent
+            case Field.status:
+                if let status = try string(&s, index, max: 64, nonEmpty: true, noControl: true) { event.status = status }
+            case Field.cost: event.costUSD = try number(&s, index)
+            case Field.tokensIn: event.tokensIn = try integer(&s, index)
+            case Field.tokensOut: event.tokensOut = try integer(&s, index)
+            case Field.latency: event.latencyMS = try number(&s, index)
+            case Field.model: event.model = try string(&s, index, max: maxShortStringBytes, noControl: true)
+            case Field.reasoning: event.reasoning = try string(&s, index, max: Int.max).map(truncateReasoning)
+            default:  // Field.labels
+                let value = try s.parseValue()
+                switch value {
+                case .object: event.labels = value
+                case .null: break
+                default: throw DecodeError(field: knownKeys[index], "must be an object")
+                }
+            }
+            member.index = Member.none
         }
         try s.expectEnd()
-        guard let agent else { throw DecodeError(field: "agent", "is required") }
-        if kind == .toolCall, tool == nil { throw DecodeError(field: "tool", "is required for a tool_call") }
-        return .events([Event(kind: kind, agent: agent, tool: kind == .toolCall ? tool : tool, ts: ts, session: session,
-                              callID: callID, args: args, status: status, costUSD: cost, tokensIn: tokensIn,
-                              tokensOut: tokensOut, latencyMS: latency, model: model, reasoning: reasoning,
-                              labels: labels)])
+        guard hasAgent else { throw DecodeError(field: "agent", "is required") }
+        if event.kind == .toolCall, event.tool == nil { throw DecodeError(field: "tool", "is required for a tool_call") }
+        return nil
     }
 
     // MARK: - Field readers
 
-    /// Reads a string field; JSON `null` reads as absent. Validated on the raw
-    /// bytes before any String is built.
-    static func string(_ s: inout JSONScanner, _ key: String, max: Int, nonEmpty: Bool = false,
+    /// Reads a string field; JSON `null` reads as absent. Validated on the input
+    /// bytes before any String is built. `field` indexes `knownKeys`, for errors.
+    @inline(__always)
+    static func string(_ s: inout JSONScanner, _ field: Int, max: Int, nonEmpty: Bool = false,
                        noControl: Bool = false) throws -> String?
     {
         let t = try s.peekType()
         if t == UInt8(ascii: "n") { _ = try s.parseValue(); return nil }
-        guard t == UInt8(ascii: "\"") else { throw DecodeError(field: key, "must be a string") }
-        let raw = try s.parseStringBytes()
-        if let escaped = raw.escaped {
-            try validate(escaped, key, max: max, nonEmpty: nonEmpty, noControl: noControl)
-            return escaped
-        }
-        try validate(raw.bytes, key, max: max, nonEmpty: nonEmpty, noControl: noControl)
-        return String(decoding: raw.bytes, as: UTF8.self)
+        guard t == UInt8(ascii: "\"") else { throw DecodeError(field: knownKeys[field], "must be a string") }
+        let token = try s.parseStringToken()
+        // Verbatim bytes hold no control character and no DEL (the scanner stops at
+        // them), so only escaped strings need that check.
+        let reason = token.isVerbatim
+            ? violation(s.slice(token.start, token.end), max: max, nonEmpty: nonEmpty, noControl: false)
+            : violation(s.decoded, max: max, nonEmpty: nonEmpty, noControl: noControl)
+        if let reason { throw DecodeError(field: knownKeys[field], reason) }
+        return s.string(token)
     }
 
     static func validate(_ value: String, _ key: String, max: Int, nonEmpty: Bool = false, noControl: Bool = false) throws(DecodeError) {
-        var value = value
-        let result = value.withUTF8 { utf8 in Result { () throws(DecodeError) in
-            try validate(UnsafeRawBufferPointer(utf8), key, max: max, nonEmpty: nonEmpty, noControl: noControl)
-        } }
-        try result.get()
-    }
-
-    static func validate(_ bytes: UnsafeRawBufferPointer, _ key: String, max: Int, nonEmpty: Bool = false,
-                         noControl: Bool = false) throws(DecodeError)
-    {
-        let n = bytes.count
-        if nonEmpty, n == 0 { throw DecodeError(field: key, "must not be empty") }
-        if n > max { throw DecodeError(field: key, "is longer than \(max) bytes (\(n))") }
-        if noControl {
-            for b in bytes where b < 0x20 || b == 0x7F { throw DecodeError(field: key, "must not contain control characters") }
+        if let reason = violation(value, max: max, nonEmpty: nonEmpty, noControl: noControl) {
+            throw DecodeError(field: key, reason)
         }
     }
 
-    static func number(_ s: inout JSONScanner, _ key: String) throws -> Double? {
+    static func violation(_ value: String, max: Int, nonEmpty: Bool, noControl: Bool) -> String? {
+        var value = value
+        return value.withUTF8 { utf8 in
+            violation(UnsafeRawBufferPointer(utf8), max: max, nonEmpty: nonEmpty, noControl: noControl)
+        }
+    }
+
+    /// What is wrong with a string field's bytes, or nil.
+    @inline(__always)
+    static func violation(_ bytes: UnsafeRawBufferPointer, max: Int, nonEmpty: Bool, noControl: Bool) -> String? {
+        let n = bytes.count
+        if nonEmpty, n == 0 { return "must not be empty" }
+        if n > max { return "is longer than \(max) bytes (\(n))" }
+        if noControl, bytes.contains(where: { $0 < 0x20 || $0 == 0x7F }) { return "must not contain control characters" }
+        return nil
+    }
+
+    @inline(__always) static func number(_ s: inout JSONScanner, _ field: Int) throws -> Double? {
         let t = try s.peekType()
         if t == UInt8(ascii: "n") { _ = try s.parseValue(); return nil }
-        guard t == UInt8(ascii: "-") || JSONScanner.isDigit(t) else { throw DecodeError(field: key, "must be a number ≥ 0") }
+        guard t == UInt8(ascii: "-") || JSONScanner.isDigit(t) else { throw DecodeError(field: knownKeys[field], "must be a number ≥ 0") }
         let v = try s.parseNumber()
-        guard v >= 0 else { throw DecodeError(field: key, "must be a number ≥ 0") }
+        guard v >= 0 else { throw DecodeError(field: knownKeys[field], "must be a number ≥ 0") }
         return v
     }
 
-    static func integer(_ s: inout JSONScanner, _ key: String) throws -> Int64? {
-        guard let v = try number(&s, key) else { return nil }
-        guard v == v.rounded(), v < 9.007_199_254_740_992e15 else { throw DecodeError(field: key, "must be an integer ≥ 0") }
+    @inline(__always) static func integer(_ s: inout JSONScanner, _ field: Int) throws -> Int64? {
+        guard let v = try number(&s, field) else { return nil }
+        // v ≥ 0 here; below 2^53 the conversion to Int64 is exact, and converting it
+        // back tells an integer (the same test as `v == v.rounded()`, without libm).
+        guard v < 9.007_199_254_740_992e15, Double(Int64(v)) == v else {
+            throw DecodeError(field: knownKeys[field], "must be an integer ≥ 0")
+        }
         return Int64(v)
     }
 
-    static func timestamp(_ s: inout JSONScanner, _ key: String) throws -> EventTime? {
+    static func timestamp(_ s: inout JSONScanner, _ field: Int) throws -> EventTime? {
         let t = try s.peekType()
         if t == UInt8(ascii: "n") { _ = try s.parseValue(); return nil }
-        guard t == UInt8(ascii: "\"") else { throw DecodeError(field: key, "must be a string") }
-        let raw = try s.parseStringBytes()
-        let parsed: EventTime?
-        if let escaped = raw.escaped { parsed = RFC3339.parse(escaped) } else { parsed = RFC3339.parse(raw.bytes) }
+        guard t == UInt8(ascii: "\"") else { throw DecodeError(field: knownKeys[field], "must be a string") }
+        let token = try s.parseStringToken()
+        let parsed = token.isVerbatim ? RFC3339.parse(s.slice(token.start, token.end)) : RFC3339.parse(s.decoded)
         guard let parsed else {
-            throw DecodeError(field: key, "must be an RFC 3339 timestamp like 2026-11-20T10:00:00.123Z")
+            throw DecodeError(field: knownKeys[field], "must be an RFC 3339 timestamp like 2026-11-20T10:00:00.123Z")
         }
         return parsed
     }

@@ -11,12 +11,21 @@
 public struct JSONScanner: ~Copyable {
     public static let defaultMaxDepth = 64
 
-    let base: UnsafeRawBufferPointer
-    public private(set) var index: Int
+    /// The input's first byte; for an empty input, a valid dummy (nothing is read
+    /// at or beyond `length`).
+    let pointer: UnsafeRawPointer
+    /// The input's length in bytes.
+    let length: Int
+    public internal(set) var index: Int
     let maxDepth: Int
+    /// The value of the last string parsed whose bytes could not be used as they
+    /// stand (`JSONStringToken.Form.unicode`, `.escaped`).
+    var decoded = ""
 
     public init(_ bytes: UnsafeRawBufferPointer, maxDepth: Int = JSONScanner.defaultMaxDepth) {
-        self.base = bytes
+        let empty: StaticString = ""
+        self.pointer = bytes.baseAddress ?? UnsafeRawPointer(empty.utf8Start)
+        self.length = bytes.count
         self.index = 0
         self.maxDepth = maxDepth
     }
@@ -41,16 +50,27 @@ public struct JSONScanner: ~Copyable {
 
     // MARK: - Cursor
 
-    @inline(__always) var atEnd: Bool { index >= base.count }
-    @inline(__always) func peek() -> UInt8 { base[index] }
+    @inline(__always) var atEnd: Bool { index >= length }
+    @inline(__always) func peek() -> UInt8 { byte(at: index) }
+    /// The byte at `offset`, which the caller has checked is below `length`.
+    @inline(__always) func byte(at offset: Int) -> UInt8 {
+        pointer.load(fromByteOffset: offset, as: UInt8.self)
+    }
 
     func fail(_ reason: String, at offset: Int? = nil) -> JSONError {
         JSONError(offset: offset ?? index, reason: reason)
     }
 
-    public mutating func skipWhitespace() {
-        while index < base.count {
-            switch base[index] {
+    /// Skips JSON whitespace. Inlined for the common case, where the next byte is
+    /// not whitespace at all.
+    @inline(__always) public mutating func skipWhitespace() {
+        if index < length, byte(at: index) > 0x20 { return }
+        skipWhitespaceLoop()
+    }
+
+    mutating func skipWhitespaceLoop() {
+        while index < length {
+            switch byte(at: index) {
             case 0x20, 0x09, 0x0A, 0x0D: index += 1
             default: return
             }
@@ -63,10 +83,10 @@ public struct JSONScanner: ~Copyable {
         if !atEnd { throw fail("unexpected data after the JSON value") }
     }
 
-    mutating func expect(_ byte: UInt8, _ what: String) throws(JSONError) {
+    @inline(__always) mutating func expect(_ byte: UInt8, _ what: @autoclosure () -> String) throws(JSONError) {
         skipWhitespace()
-        guard !atEnd else { throw fail("unexpected end of input, expected \(what)") }
-        guard peek() == byte else { throw fail("expected \(what)") }
+        guard !atEnd else { throw fail("unexpected end of input, expected \(what())") }
+        guard peek() == byte else { throw fail("expected \(what())") }
         index += 1
     }
 
@@ -80,15 +100,36 @@ public struct JSONScanner: ~Copyable {
     /// Reads the next member's key and the `:` after it, or nil at `}`.
     /// `first` is true for the first call after `beginObject`.
     public mutating func nextMemberKey(first: Bool) throws(JSONError) -> String? {
-        guard let key = try nextMemberKeyBytes(first: first) else { return nil }
-        return key.escaped ?? String(decoding: key.bytes, as: UTF8.self)
+        guard let key = try nextMemberKeyToken(first: first) else { return nil }
+        return string(key)
     }
 
-    /// Reads the next member's key and the `:` after it, or nil at `}`. The
-    /// key comes as its raw bytes, without building a String, when it has no
-    /// escapes (`escaped` is then nil); a key with escapes is decoded into
-    /// `escaped` and its bytes are empty.
-    public mutating func nextMemberKeyBytes(first: Bool) throws(JSONError) -> (bytes: UnsafeRawBufferPointer, escaped: String?)? {
+    /// Reads the next member's key and the `:` after it, or nil at `}`, without
+    /// building a String for it. `first` is true for the first call after `beginObject`.
+    ///
+    /// The shapes compact JSON always has, `"key":` first and `,"key":` after, are
+    /// read directly; anything else (whitespace, the end, errors) takes the general
+    /// path, which checks the same things in the same order.
+    @inline(__always)
+    mutating func nextMemberKeyToken(first: Bool) throws(JSONError) -> JSONStringToken? {
+        let i = index
+        if i &+ 1 < length {
+            let b = byte(at: i)
+            if first ? b == UInt8(ascii: "\"") : b == UInt8(ascii: ",") && byte(at: i &+ 1) == UInt8(ascii: "\"") {
+                index = first ? i : i &+ 1
+                let key = try parseStringToken()
+                if index < length, byte(at: index) == UInt8(ascii: ":") {
+                    index &+= 1
+                } else {
+                    try expect(UInt8(ascii: ":"), "':' after an object key")
+                }
+                return key
+            }
+        }
+        return try nextMemberKeyTokenSlowly(first: first)
+    }
+
+    mutating func nextMemberKeyTokenSlowly(first: Bool) throws(JSONError) -> JSONStringToken? {
         skipWhitespace()
         guard !atEnd else { throw fail("unexpected end of input inside an object") }
         if peek() == UInt8(ascii: "}") { index += 1; return nil }
@@ -100,37 +141,147 @@ public struct JSONScanner: ~Copyable {
         guard !atEnd, peek() == UInt8(ascii: "\"") else {
             throw fail(first ? "expected a string key or '}'" : "expected a string key (trailing commas are not allowed)")
         }
-        let key = try parseStringBytes()
+        let key = try parseStringToken()
         try expect(UInt8(ascii: ":"), "':' after an object key")
         return key
     }
 
-    /// Parses a string at the opening quote, returning its raw bytes when it has
-    /// no escapes (validated UTF-8), else the decoded String.
-    public mutating func parseStringBytes() throws(JSONError) -> (bytes: UnsafeRawBufferPointer, escaped: String?) {
-        let start = index + 1
-        var i = start
-        var ascii = true
-        while i < base.count {
-            let b = base[i]
-            if b == UInt8(ascii: "\"") {
-                let slice = UnsafeRawBufferPointer(rebasing: base[start..<i])
-                if !ascii, String(validating: slice, as: UTF8.self) == nil { throw fail("invalid UTF-8 in a string", at: start) }
-                index = i + 1
-                return (slice, nil)
+    // MARK: - Strings
+
+    /// Parses a string at the opening quote and locates its value, building a
+    /// String only when its bytes are not the value as they stand (escapes) or
+    /// must be validated (non-ASCII); see `JSONStringToken.Form`.
+    ///
+    /// Inlined for the common case, a plain ASCII string of at most 15 bytes that
+    /// two word loads take whole; `parseLongStringToken` does the rest.
+    @inline(__always)
+    mutating func parseStringToken() throws(JSONError) -> JSONStringToken {
+        let start = index &+ 1
+        if start &+ 16 <= length {
+            let p = pointer + start
+            let low = UInt64(littleEndian: p.loadUnaligned(as: UInt64.self))
+            let lowStops = Self.stopLanes(low)
+            var count = 0
+            var packedLow = low
+            var packedHigh: UInt64 = 0
+            if lowStops != 0 {
+                count = lowStops.trailingZeroBitCount &>> 3
+                packedLow = low & ((1 &<< UInt64(truncatingIfNeeded: count &* 8)) &- 1)
+            } else {
+                let high = UInt64(littleEndian: p.loadUnaligned(fromByteOffset: 8, as: UInt64.self))
+                let highStops = Self.stopLanes(high)
+                let lane = highStops.trailingZeroBitCount &>> 3  // 8 when there is no stop
+                count = 8 &+ lane
+                packedHigh = high & ((1 &<< UInt64(truncatingIfNeeded: lane &* 8)) &- 1)
             }
-            if b == UInt8(ascii: "\\") || b < 0x20 { break }
-            if b >= 0x80 { ascii = false }
+            if count < 16, p.load(fromByteOffset: count, as: UInt8.self) == UInt8(ascii: "\""),
+               (packedLow | packedHigh) & 0x8080_8080_8080_8080 == 0
+            {
+                index = start &+ count &+ 1
+                return JSONStringToken(start: start, end: start &+ count, form: .ascii, low: packedLow, high: packedHigh)
+            }
+        }
+        return try parseLongStringToken(from: start)
+    }
+
+    /// `parseStringToken` for any string.
+    mutating func parseLongStringToken(from start: Int) throws(JSONError) -> JSONStringToken {
+        let (end, ascii) = scanPlainString(from: start)
+        if end < length, byte(at: end) == UInt8(ascii: "\"") {
+            if ascii {
+                index = end + 1
+                var token = JSONStringToken(start: start, end: end, form: .ascii)
+                if token.count <= 15 {
+                    for i in 0..<token.count {
+                        let b = UInt64(byte(at: start + i))
+                        if i < 8 { token.low |= b << (8 * i) } else { token.high |= b << (8 * (i - 8)) }
+                    }
+                }
+                return token
+            }
+            guard let s = String(validating: slice(start, end), as: UTF8.self) else {
+                throw fail("invalid UTF-8 in a string", at: start)
+            }
+            decoded = s
+            index = end + 1
+            return JSONStringToken(start: start, end: end, form: .unicode)
+        }
+        // An escape, a DEL, a control character (rejected there, at its offset) or no closing quote.
+        decoded = try parseEscapedString(from: start)
+        return JSONStringToken(start: start, end: index - 1, form: .escaped)
+    }
+
+    /// The value of the string `token` locates; valid until the next string is parsed.
+    @inline(__always) func string(_ token: JSONStringToken) -> String {
+        token.form == .ascii ? asciiString(token.start, token.end) : decoded
+    }
+
+    /// The input bytes from `start` up to `end`.
+    @inline(__always) func slice(_ start: Int, _ end: Int) -> UnsafeRawBufferPointer {
+        UnsafeRawBufferPointer(start: pointer + start, count: end - start)
+    }
+
+    /// A String from input bytes the scanner found to be ASCII, without the UTF-8
+    /// validation `String(decoding:as:)` would repeat. Up to 15 bytes fill a small
+    /// (inline) string; longer ones need storage either way, and `String(decoding:)`
+    /// is the cheaper way to it.
+    func asciiString(_ start: Int, _ end: Int) -> String {
+        let source = slice(start, end)
+        guard source.count <= 15 else { return String(decoding: source, as: UTF8.self) }
+        return String(unsafeUninitializedCapacity: source.count) { buffer in
+            UnsafeMutableRawBufferPointer(buffer).copyMemory(from: source)
+            return source.count
+        }
+    }
+
+    /// Finds the first quote, backslash, control character or DEL at or after
+    /// `start` (or the end of the input) and tells whether every byte before it
+    /// is ASCII. Eight bytes at a time: most of a line is string contents.
+    @inline(__always)
+    func scanPlainString(from start: Int) -> (end: Int, ascii: Bool) {
+        let count = length
+        let p = pointer
+        var i = start
+        var seen: UInt64 = 0  // every byte before `i`, OR-ed together: bit 7 of a lane is set by non-ASCII
+        while i + 8 <= count {
+            let word = UInt64(littleEndian: p.loadUnaligned(fromByteOffset: i, as: UInt64.self))
+            let stops = Self.stopLanes(word)
+            if stops != 0 {
+                let lane = stops.trailingZeroBitCount >> 3
+                seen |= word & ((1 &<< UInt64(lane &* 8)) &- 1)
+                return (i + lane, seen & 0x8080_8080_8080_8080 == 0)
+            }
+            seen |= word
+            i += 8
+        }
+        while i < count {
+            let b = p.load(fromByteOffset: i, as: UInt8.self)
+            if b == UInt8(ascii: "\"") || b == UInt8(ascii: "\\") || b < 0x20 || b == 0x7F { break }
+            seen |= UInt64(b)
             i += 1
         }
-        let s = try parseEscapedString(from: start)
-        return (UnsafeRawBufferPointer(start: nil, count: 0), s)
+        return (i, seen & 0x8080_8080_8080_8080 == 0)
+    }
+
+    /// Bit 7 of each byte lane of `word` that holds a quote, a backslash, a byte
+    /// below 0x20 or DEL. Lanes above the lowest flagged one may be flagged
+    /// spuriously (a borrow carries upwards), so only the lowest flag is meaningful.
+    @inline(__always) static func stopLanes(_ word: UInt64) -> UInt64 {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let quote = word ^ (ones &* 0x22)
+        let backslash = word ^ (ones &* 0x5C)
+        let delete = word ^ (ones &* 0x7F)
+        let zeroQuote = (quote &- ones) & ~quote
+        let zeroBackslash = (backslash &- ones) & ~backslash
+        let zeroDelete = (delete &- ones) & ~delete
+        let control = (word &- ones &* 0x20) & ~word
+        return (zeroQuote | zeroBackslash | zeroDelete | control) & (ones &* 0x80)
     }
 
     // MARK: - Values
 
     /// The type of the next value, without consuming it.
-    public mutating func peekType() throws(JSONError) -> UInt8 {
+    @inline(__always) public mutating func peekType() throws(JSONError) -> UInt8 {
         skipWhitespace()
         guard !atEnd else { throw fail("unexpected end of input, expected a value") }
         return peek()
@@ -163,13 +314,16 @@ public struct JSONScanner: ~Copyable {
 
     mutating func literal(_ word: StaticString) throws(JSONError) {
         let n = word.utf8CodeUnitCount
-        guard index + n <= base.count else { throw fail("unexpected end of input in a literal") }
+        guard index + n <= length else { throw fail("unexpected end of input in a literal") }
         let p = word.utf8Start
-        for i in 0..<n where base[index + i] != p[i] {
+        for i in 0..<n where byte(at: index + i) != p[i] {
             throw fail("invalid literal (expected \(word))")
         }
         index += n
     }
+
+    /// Room reserved by the first member of an object or element of an array.
+    static let initialCapacity = 4
 
     mutating func parseObject(depth: Int) throws(JSONError) -> JSONValue {
         guard depth <= maxDepth else { throw fail("nesting deeper than \(maxDepth) levels") }
@@ -185,6 +339,9 @@ public struct JSONScanner: ~Copyable {
             } else if members.contains(where: { $0.key == key }) {
                 throw fail("duplicate key \"\(Self.clip(key))\"", at: keyOffset)
             }
+            // One allocation for the small objects tool arguments usually are, not
+            // one per doubling from a single member.
+            if members.isEmpty { members.reserveCapacity(Self.initialCapacity) }
             members.append(JSONMember(key, value))
         }
         return .object(members)
@@ -196,6 +353,7 @@ public struct JSONScanner: ~Copyable {
         var items: [JSONValue] = []
         skipWhitespace()
         if !atEnd, peek() == UInt8(ascii: "]") { index += 1; return .array(items) }
+        items.reserveCapacity(Self.initialCapacity)
         while true {
             items.append(try parseValue(depth: depth))
             skipWhitespace()
@@ -209,35 +367,9 @@ public struct JSONScanner: ~Copyable {
         }
     }
 
-    // MARK: - Strings
-
     /// Parses a string starting at the opening quote.
     public mutating func parseString() throws(JSONError) -> String {
-        let start = index + 1
-        var i = start
-        // Fast path: plain ASCII/UTF-8 without escapes.
-        while i < base.count {
-            let b = base[i]
-            if b == UInt8(ascii: "\"") {
-                let s = try makeString(start, i)
-                index = i + 1
-                return s
-            }
-            if b == UInt8(ascii: "\\") || b < 0x20 { break }
-            i += 1
-        }
-        return try parseEscapedString(from: start)
-    }
-
-    private func makeString(_ from: Int, _ to: Int) throws(JSONError) -> String {
-        let slice = UnsafeRawBufferPointer(rebasing: base[from..<to])
-        var ascii = true
-        for b in slice where b >= 0x80 { ascii = false; break }
-        if ascii { return String(decoding: slice, as: UTF8.self) }
-        guard let s = String(validating: slice, as: UTF8.self) else {
-            throw fail("invalid UTF-8 in a string", at: from)
-        }
-        return s
+        string(try parseStringToken())
     }
 
     mutating func parseEscapedString(from start: Int) throws(JSONError) -> String {
@@ -245,14 +377,14 @@ public struct JSONScanner: ~Copyable {
         out.reserveCapacity(32)
         var i = start
         while true {
-            guard i < base.count else { throw fail("unterminated string", at: start - 1) }
-            let b = base[i]
+            guard i < length else { throw fail("unterminated string", at: start - 1) }
+            let b = byte(at: i)
             if b == UInt8(ascii: "\"") { break }
             if b < 0x20 { throw fail("unescaped control character in a string", at: i) }
             if b != UInt8(ascii: "\\") { out.append(b); i += 1; continue }
             i += 1
-            guard i < base.count else { throw fail("unterminated escape", at: i) }
-            let e = base[i]
+            guard i < length else { throw fail("unterminated escape", at: i) }
+            let e = byte(at: i)
             i += 1
             switch e {
             case UInt8(ascii: "\""): out.append(0x22)
@@ -267,7 +399,7 @@ public struct JSONScanner: ~Copyable {
                 var scalar = try hex4(at: i)
                 i += 4
                 if (0xD800...0xDBFF).contains(scalar) {
-                    guard i + 6 <= base.count, base[i] == UInt8(ascii: "\\"), base[i + 1] == UInt8(ascii: "u") else {
+                    guard i + 6 <= length, byte(at: i) == UInt8(ascii: "\\"), byte(at: i + 1) == UInt8(ascii: "u") else {
                         throw fail("lone surrogate in \\u escape", at: i - 6)
                     }
                     let low = try hex4(at: i + 2)
@@ -289,10 +421,10 @@ public struct JSONScanner: ~Copyable {
     }
 
     private func hex4(at i: Int) throws(JSONError) -> UInt32 {
-        guard i + 4 <= base.count else { throw fail("truncated \\u escape", at: i) }
+        guard i + 4 <= length else { throw fail("truncated \\u escape", at: i) }
         var v: UInt32 = 0
         for k in 0..<4 {
-            let c = base[i + k]
+            let c = byte(at: i + k)
             let d: UInt32
             switch c {
             case UInt8(ascii: "0")...UInt8(ascii: "9"): d = UInt32(c - UInt8(ascii: "0"))
@@ -334,46 +466,46 @@ public struct JSONScanner: ~Copyable {
         let start = index
         var i = index
         var negative = false
-        if base[i] == UInt8(ascii: "-") {
+        if byte(at: i) == UInt8(ascii: "-") {
             negative = true
             i += 1
         }
-        guard i < base.count, Self.isDigit(base[i]) else { throw fail("invalid number", at: start) }
+        guard i < length, Self.isDigit(byte(at: i)) else { throw fail("invalid number", at: start) }
         var mantissa: UInt64 = 0
         var digits = 0
         var exponent = 0
-        if base[i] == UInt8(ascii: "0") {
+        if byte(at: i) == UInt8(ascii: "0") {
             i += 1
-            if i < base.count, Self.isDigit(base[i]) { throw fail("leading zeros are not allowed in numbers", at: start) }
+            if i < length, Self.isDigit(byte(at: i)) { throw fail("leading zeros are not allowed in numbers", at: start) }
         } else {
-            while i < base.count, Self.isDigit(base[i]) {
-                if digits < 19 { mantissa = mantissa &* 10 &+ UInt64(base[i] - 48); digits += 1 } else { exponent += 1 }
+            while i < length, Self.isDigit(byte(at: i)) {
+                if digits < 19 { mantissa = mantissa &* 10 &+ UInt64(byte(at: i) - 48); digits += 1 } else { exponent += 1 }
                 i += 1
             }
         }
-        if i < base.count, base[i] == UInt8(ascii: ".") {
+        if i < length, byte(at: i) == UInt8(ascii: ".") {
             i += 1
-            guard i < base.count, Self.isDigit(base[i]) else { throw fail("a digit must follow the decimal point", at: i) }
-            while i < base.count, Self.isDigit(base[i]) {
+            guard i < length, Self.isDigit(byte(at: i)) else { throw fail("a digit must follow the decimal point", at: i) }
+            while i < length, Self.isDigit(byte(at: i)) {
                 if digits < 19 {
-                    mantissa = mantissa &* 10 &+ UInt64(base[i] - 48)
+                    mantissa = mantissa &* 10 &+ UInt64(byte(at: i) - 48)
                     if mantissa != 0 { digits += 1 }
                     exponent -= 1
                 }
                 i += 1
             }
         }
-        if i < base.count, base[i] == UInt8(ascii: "e") || base[i] == UInt8(ascii: "E") {
+        if i < length, byte(at: i) == UInt8(ascii: "e") || byte(at: i) == UInt8(ascii: "E") {
             i += 1
             var expNegative = false
-            if i < base.count, base[i] == UInt8(ascii: "+") || base[i] == UInt8(ascii: "-") {
-                expNegative = base[i] == UInt8(ascii: "-")
+            if i < length, byte(at: i) == UInt8(ascii: "+") || byte(at: i) == UInt8(ascii: "-") {
+                expNegative = byte(at: i) == UInt8(ascii: "-")
                 i += 1
             }
-            guard i < base.count, Self.isDigit(base[i]) else { throw fail("invalid exponent", at: i) }
+            guard i < length, Self.isDigit(byte(at: i)) else { throw fail("invalid exponent", at: i) }
             var e = 0
-            while i < base.count, Self.isDigit(base[i]) {
-                if e < 100_000 { e = e * 10 + Int(base[i] - 48) }
+            while i < length, Self.isDigit(byte(at: i)) {
+                if e < 100_000 { e = e * 10 + Int(byte(at: i) - 48) }
                 i += 1
             }
             exponent += expNegative ? -e : e
@@ -384,7 +516,7 @@ public struct JSONScanner: ~Copyable {
             if exponent < 0 { v /= Self.exactPowersOfTen[-exponent] } else if exponent > 0 { v *= Self.exactPowersOfTen[exponent] }
             return negative ? -v : v
         }
-        let text = String(decoding: UnsafeRawBufferPointer(rebasing: base[start..<i]), as: UTF8.self)
+        let text = String(decoding: slice(start, i), as: UTF8.self)
         guard let v = Double(text), v.isFinite else { throw fail("number out of range", at: start) }
         return v
     }

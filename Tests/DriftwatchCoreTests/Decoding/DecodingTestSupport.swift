@@ -24,10 +24,11 @@ func rejection(bytes: [UInt8]) -> DecodeError? {
 
 /// The events a line yields; fails the test on a rejection or a breaker check.
 func events(_ line: String, options: DecodeOptions = DecodeOptions()) throws -> [Event] {
-    guard case .events(let events) = try EventDecoder.decode(line, options: options) else {
-        throw DecodeError("expected events, got a PreToolUse breaker check")
+    switch try EventDecoder.decode(line, options: options) {
+    case .event(let event): return [event]
+    case .events(let events): return events
+    case .preToolUse: throw DecodeError("expected events, got a PreToolUse breaker check")
     }
-    return events
 }
 
 /// One JSON text parsed, for building adapter inputs.

@@ -145,3 +145,28 @@ extension NativeEventDecodingTests {
         #expect(zalgo.unicodeScalars.starts(with: cut.unicodeScalars))
     }
 }
+
+extension NativeEventDecodingTests {
+    @Test func aNativeLineDecodesToOneEventWithoutAnArray() throws {
+        let decoded = try EventDecoder.decode(#"{"agent":"a","tool":"t","cost_usd":0.5}"#)
+        #expect(decoded == .event(Event(agent: "a", tool: "t", costUSD: 0.5)))
+    }
+
+    @Test func forEachEventVisitsEveryEventInOrder() throws {
+        let one = Event(agent: "a", tool: "t")
+        let two = Event(agent: "b", tool: "u")
+        var seen: [Event] = []
+        DecodedLine.event(one).forEachEvent { seen.append($0) }
+        DecodedLine.events([two, one]).forEachEvent { seen.append($0) }
+        DecodedLine.events([]).forEachEvent { seen.append($0) }
+        #expect(seen == [one, two, one])
+    }
+
+    @Test func forEachEventVisitsNothingForABreakerCheck() throws {
+        let check = try EventDecoder.decode(#"{"hook_event_name":"PreToolUse","tool_name":"Bash","session_id":"s"}"#)
+        guard case .preToolUse = check else { Issue.record("expected a breaker check"); return }
+        var count = 0
+        check.forEachEvent { _ in count += 1 }
+        #expect(count == 0)
+    }
+}
