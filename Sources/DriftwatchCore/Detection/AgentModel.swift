@@ -68,12 +68,12 @@ final class AgentModel: Sendable {
 
     // MARK: Cost and rate
 
-    /// Upper bound on cumulative session cost (USD) at each checkpoint index, when fitted.
-    let sessionCostBound: [Int: Double]
-    let lastCheckpoint: Int?
-    /// `sessionCostBound` by position in `SessionProfile.checkpoints`: the per-call
-    /// lookup is a binary search and an array read, not a scan and a hash.
+    /// Upper bound on cumulative session cost (USD) per position in
+    /// `SessionProfile.checkpoints`, when fitted: the per-call lookup is a binary
+    /// search and an array read.
     let checkpointBounds: [Double?]
+    /// The last checkpoint with a bound, and that bound.
+    let lastCheckpoint: (calls: Int, bound: Double)?
     let sessionTotalBound: Double?
     let callsPerWindow: WindowBound?
     let costPerWindow: WindowBound?
@@ -164,9 +164,8 @@ final class AgentModel: Sendable {
                 ?? stats.predictiveUpperBound(alpha: alphaCheckpoint, minCount: 5).map { exp($0) }
             if let tail { bounds[i] = max(tail, exp(stats.max), effect * exp(stats.mean)) }
         }
-        sessionCostBound = bounds
-        lastCheckpoint = bounds.keys.max()
         checkpointBounds = SessionProfile.checkpoints.map { bounds[$0] }
+        lastCheckpoint = bounds.max { $0.key < $1.key }.map { ($0.key, $0.value) }
         typicalSessionCost = s.logCost.count > 0 ? exp(s.logCost.mean) : nil
         sessionTotalBound = s.logCost.predictiveUpperBound(alpha: min(alpha * meanCalls, 0.01), minCount: 5).map { exp($0) }
 
@@ -239,11 +238,11 @@ final class AgentModel: Sendable {
 
     private func indexedSessionCostBound(afterCalls calls: Int) -> Double? {
         if let i = Self.checkpointIndex(atLeast: calls), let bound = checkpointBounds[i] { return bound }
-        guard let last = lastCheckpoint, calls > last, let atLast = sessionCostBound[last] else { return sessionTotalBound }
+        guard let last = lastCheckpoint, calls > last.calls else { return sessionTotalBound }
         // Beyond the longest baseline sessions: cost per call grows with the
         // context, so cumulative cost grows about quadratically with calls.
-        let scale = Double(calls) / Double(last)
-        return max(atLast * scale * scale, sessionTotalBound ?? 0)
+        let scale = Double(calls) / Double(last.calls)
+        return max(last.bound * scale * scale, sessionTotalBound ?? 0)
     }
 }
 
