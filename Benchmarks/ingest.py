@@ -52,6 +52,18 @@ def make_bodies(client, count, batch):
     return bodies
 
 
+def fleet_bodies(path, clients, count, batch):
+    """Consecutive `batch`-line chunks of an NDJSON fleet file, dealt round-robin to the clients."""
+    bodies = [[] for _ in range(clients)]
+    with open(path, "rb") as f:
+        for n in range(clients * count):
+            lines = [f.readline() for _ in range(batch)]
+            if not lines[-1]:
+                sys.exit(f"{path} has fewer than {clients * count * batch} lines")
+            bodies[n % clients].append(b"".join(lines))
+    return bodies
+
+
 def client_loop(host, port, bodies, deadline, token, results, errors):
     conn = http.client.HTTPConnection(host, port, timeout=120)
     headers = {"Content-Type": "application/x-ndjson"}
@@ -63,7 +75,7 @@ def client_loop(host, port, bodies, deadline, token, results, errors):
         # (not stored again), so every round gets fresh ids (a cheap bytes.replace).
         body = bodies[i % len(bodies)]
         if i >= len(bodies):
-            body = body.replace(b'"call_id":"c', b'"call_id":"r%d-c' % (i // len(bodies)))
+            body = body.replace(b'"call_id":"', b'"call_id":"r%d-' % (i // len(bodies)))
         i += 1
         start = time.monotonic()
         try:
@@ -118,6 +130,8 @@ def main():
     parser.add_argument("--batch", type=int, default=1000, help="events per request")
     parser.add_argument("--seconds", type=float, default=10)
     parser.add_argument("--token", help="ingest token, if the server requires one")
+    parser.add_argument("--fleet", help="send this NDJSON file's lines (e.g. DriftwatchBench generate, 1,000 agents) "
+                                        "instead of the built-in 50-agent events")
     args = parser.parse_args()
 
     process = workdir = db = None
@@ -130,7 +144,10 @@ def main():
         host = "127.0.0.1"
 
     print(f"preparing {args.clients} clients x batches of {args.batch} events ...", file=sys.stderr)
-    bodies = [make_bodies(c, 20, args.batch) for c in range(args.clients)]
+    if args.fleet:
+        bodies = fleet_bodies(args.fleet, args.clients, 20, args.batch)
+    else:
+        bodies = [make_bodies(c, 20, args.batch) for c in range(args.clients)]
 
     results, errors, threads = [], [], []
     start = time.monotonic()

@@ -2,10 +2,24 @@
 public enum EventStore {
     static let insertSQL = """
         INSERT INTO events (ts_ns, received_ns, agent, session, call_id, type, tool, args, status,
-                            cost_usd, tokens_in, tokens_out, latency_ms, model, reasoning, labels)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                            cost_usd, tokens_in, tokens_out, latency_ms, model, reasoning, labels, block)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
         ON CONFLICT DO NOTHING
         """
+
+    /// A block is 2^12 = 4,096 consecutive `seq`s: the events indexes lead with it (see
+    /// `Schema.createV4Blocks`), so a batch's index entries land in a few pages.
+    public static let blockShift = 12
+
+    /// The block of a batch's events: that of the next `seq` SQLite will draw. The whole
+    /// batch shares it, so a block can hold more than 4,096 rows; it never decreases,
+    /// since `sqlite_sequence` remembers the largest `seq` ever drawn.
+    static func nextBlock(in db: Database) throws(SQLiteError) -> Int64 {
+        let last = try db.cachedStatement("SELECT seq FROM sqlite_sequence WHERE name = 'events'")
+        defer { last.reset() }
+        let seq = try last.step() == .row ? last.int64(at: 0) : 0
+        return (seq + 1) >> blockShift
+    }
 
     /// Inserts `records` in order with one cached prepared statement.
     ///
@@ -17,6 +31,7 @@ public enum EventStore {
     /// - Throws: `SQLiteError`.
     public static func append(_ records: [EventRecord], in db: Database) throws(SQLiteError) -> [Int64?] {
         let insert = try db.cachedStatement(insertSQL)
+        let block = try nextBlock(in: db)
         var seqs: [Int64?] = []
         seqs.reserveCapacity(records.count)
         for r in records {
@@ -36,6 +51,7 @@ public enum EventStore {
             try insert.bind(r.model, at: 14)
             try insert.bind(r.reasoning, at: 15)
             try insert.bind(r.labels, at: 16)
+            try insert.bind(block, at: 17)
             let before = db.totalChanges
             try insert.execute()
             // A conflict (DO NOTHING) inserts no row and leaves the total unchanged.

@@ -13,6 +13,7 @@ public enum Schema {
         migrator.registerMigration("v1", createV1)
         migrator.registerMigration("v2", createV2)
         migrator.registerMigration("v3-killswitch", createV3KillSwitch)
+        migrator.registerMigration("v4-blocks", createV4Blocks)
         return migrator
     }
 

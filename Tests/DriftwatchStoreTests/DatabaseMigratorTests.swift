@@ -116,15 +116,18 @@ private func twoStepMigrator() -> DatabaseMigrator {
     #expect(wrongType.code == .constraintDataType)
 }
 
-@Test func eventQueriesByAgentAndTimeUseTheIndex() throws {
+@Test func eventQueriesByAgentAndBySessionSeekWithinABlock() throws {
     let db = try Database(path: ":memory:")
     try Schema.migrator.migrate(db)
-    let plan = try db.fetchAll("EXPLAIN QUERY PLAN SELECT * FROM events WHERE agent = ? AND ts_ns >= ?",
-                               ["a", 0]) { $0.text(at: 3) ?? "" }
-    #expect(plan.joined().contains("events_agent_ts"), "\(plan)")
-    let sessionPlan = try db.fetchAll("EXPLAIN QUERY PLAN SELECT * FROM events WHERE session = ? ORDER BY ts_ns",
-                                      ["s"]) { $0.text(at: 3) ?? "" }
-    #expect(sessionPlan.joined().contains("events_session_ts"), "\(sessionPlan)")
+    func plan(_ sql: String) throws -> String {
+        try db.fetchAll("EXPLAIN QUERY PLAN " + sql, [1, "x"]) { $0.text(at: 3) ?? "" }.joined(separator: "; ")
+    }
+    // One seek on (block, agent) / (block, session), already in ts order: no sort step.
+    let agentPlan = try plan("SELECT * FROM events WHERE block = ? AND agent = ? ORDER BY ts_ns DESC, seq DESC")
+    #expect(agentPlan.contains("events_block_agent (block=? AND agent=?)") && !agentPlan.contains("TEMP B-TREE"), "\(agentPlan)")
+    let sessionPlan = try plan("SELECT * FROM events WHERE block = ? AND session = ? ORDER BY ts_ns, seq")
+    #expect(sessionPlan.contains("events_block_session (block=? AND session=?)") && !sessionPlan.contains("TEMP B-TREE"),
+            "\(sessionPlan)")
 }
 
 @Test func auditRowsCannotBeUpdatedOrDeleted() throws {

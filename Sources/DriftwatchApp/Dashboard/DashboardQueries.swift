@@ -1,8 +1,10 @@
 public import DriftwatchStore
 
-/// The dashboard's reads. Each is bounded: it walks an index (`events_agent_ts`,
-/// `events_session_ts`, `alerts_agent_ts`, `alerts_ts`, the rowid) and stops at a LIMIT,
-/// so a page costs the same with a million events as with a thousand (spec: ≤ 100 ms).
+/// The dashboard's reads. Each is bounded: it walks an index (`alerts_agent_ts`, `alerts_ts`,
+/// the rowid) and stops at a LIMIT, so a page costs the same with a million events as with a
+/// thousand (spec: ≤ 100 ms). Events by agent or session walk `events_block_agent` and
+/// `events_block_session` block by block (`EventStore.collectByBlock`): one seek per block
+/// at most, 2,442 seeks for 10 million stored events.
 public enum DashboardQueries {
     /// Most recent events read for an agent page (tool mix, transitions, spend, sessions).
     public static let agentRecentEvents = 5000
@@ -120,16 +122,20 @@ public enum DashboardQueries {
 
     /// The agent's most recent events (newest first), without args/reasoning/labels.
     public static func recentEvents(agent: String, limit: Int = agentRecentEvents, in db: Database) throws -> [EventRow] {
-        try db.fetchAll("""
-            SELECT seq, ts_ns, agent, session, type, tool, NULL, status, cost_usd, NULL, NULL, NULL, NULL, NULL, NULL
-            FROM events WHERE agent = ? ORDER BY ts_ns DESC LIMIT ?
-            """, [.text(agent), .integer(Int64(limit))], row: eventRow)
+        try EventStore.collectByBlock(limit: limit, newestFirst: true, in: db) { block, remaining in
+            try db.fetchAll("""
+                SELECT seq, ts_ns, agent, session, type, tool, NULL, status, cost_usd, NULL, NULL, NULL, NULL, NULL, NULL
+                FROM events WHERE block = ? AND agent = ? ORDER BY ts_ns DESC, seq DESC LIMIT ?
+                """, [.integer(block), .text(agent), .integer(Int64(remaining))], row: eventRow)
+        }
     }
 
     /// A session's calls in time order (all agents that used the id), at most `limit`.
     public static func sessionEvents(_ session: String, limit: Int = sessionEvents, in db: Database) throws -> [EventRow] {
-        try db.fetchAll("SELECT \(eventColumns) FROM events WHERE session = ? ORDER BY ts_ns, seq LIMIT ?",
-                        [.text(session), .integer(Int64(limit))], row: eventRow)
+        try EventStore.collectByBlock(limit: limit, newestFirst: false, in: db) { block, remaining in
+            try db.fetchAll("SELECT \(eventColumns) FROM events WHERE block = ? AND session = ? ORDER BY ts_ns, seq LIMIT ?",
+                            [.integer(block), .text(session), .integer(Int64(remaining))], row: eventRow)
+        }
     }
 
     /// Alerts of `agent` about `session` between two event times.
