@@ -41,7 +41,7 @@ public struct AccessControl: Sendable {
         guard !isOpen else { return }
         let challenge: HTTPHeaders = ["WWW-Authenticate": "Bearer realm=\"driftwatch\""]
         guard let header = request.headers["Authorization"] else {
-            throw HTTPError(.unauthorized, message: "missing bearer token: send Authorization: Bearer <\(role.rawValue) token>",
+            throw HTTPError(.unauthorized, message: "missing bearer token: send Authorization: Bearer <\(acceptedToken(for: role))>",
                             headers: challenge)
         }
         let parts = header.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
@@ -53,7 +53,17 @@ public struct AccessControl: Sendable {
             throw HTTPError(.unauthorized, message: "invalid bearer token", headers: challenge)
         }
         guard granted.contains(role) else {
-            throw HTTPError(.forbidden, message: "this token does not have the \(role.rawValue) role")
+            throw HTTPError(.forbidden, message: "this token does not have the \(role.rawValue) role (send the \(acceptedToken(for: role)))")
         }
+    }
+
+    /// Which token a request for `role` should carry, for error messages.
+    func acceptedToken(for role: Role) -> String {
+        let own = switch role {
+        case .ingest: tokens.ingest
+        case .viewer: tokens.viewer
+        case .admin: tokens.admin
+        }
+        return own != nil || role == .admin ? "\(role.rawValue) token" : "admin token (no \(role.rawValue) token is configured)"
     }
 }

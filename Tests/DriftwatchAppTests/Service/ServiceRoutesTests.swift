@@ -96,6 +96,22 @@ struct ServiceRoutesTests {
         }
     }
 
+    /// With only an admin token, nothing is left open: the other roles take the admin
+    /// token, and the 401 says so instead of asking for a token that does not exist.
+    @Test func aRoleWithoutItsOwnTokenTakesTheAdminTokenAndSaysSo() async throws {
+        var configuration = Configuration()
+        configuration.tokens = .init(admin: "admin-token-01234567890")
+        try await withRoutes(configuration: configuration) { routes, _, _ in
+            let body = Array(#"{"agent":"a","tool":"t"}"#.utf8)
+            let none = try await respond { try await routes.postEvents(post("/v1/events", body)) }
+            #expect(none.status == .unauthorized)
+            let message = try parseJSON(none.body)["error"]?.stringValue ?? ""
+            #expect(message.contains("admin token (no ingest token is configured)"), "\(message)")
+            #expect(try await respond { try await routes.postEvents(post("/v1/events", body, token: "admin-token-01234567890")) }
+                .status == .accepted)
+        }
+    }
+
     @Test(arguments: ["limit=0", "limit=abc", "limit=1001", "severity=fatal", "kind=drift.nope", "kind=nope",
                       "since=yesterday", "agent=", "colour=red", "limit=5&limit=6"])
     func badAlertQueriesAre400(_ query: String) async throws {
