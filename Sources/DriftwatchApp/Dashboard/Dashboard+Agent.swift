@@ -19,7 +19,7 @@ extension Dashboard {
             try DashboardQueries.sessionAlertCounts(agent: agent, since: oldest, in: db)
         }
         let (baseline, learning, breaker) = pipeline.withMonitor { m in
-            (m.baseline(for: agent), m.isLearning(agent), m.breakerStatus(agent: agent, at: max(now, counters?.lastSeenNS ?? 0)))
+            (m.baseline(for: agent), m.isLearning(agent), m.breakerStatus(agent: agent, at: m.eventTime(agent: agent, wallClock: now)))
         }
         guard counters != nil || baseline != nil else {
             throw HTTPError(.notFound, message: "No agent with this name has sent events or has a baseline.")

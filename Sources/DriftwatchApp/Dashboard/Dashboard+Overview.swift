@@ -54,7 +54,7 @@ extension Dashboard {
             counters.map { c in
                 let baseline = monitor.baseline(for: c.agent)
                 let a = alerts[c.agent]
-                return AgentLine(counters: c, breaker: monitor.breakerStatus(agent: c.agent, at: max(now, c.lastSeenNS)),
+                return AgentLine(counters: c, breaker: monitor.breakerStatus(agent: c.agent, at: monitor.eventTime(agent: c.agent, wallClock: now)),
                                  learning: monitor.isLearning(c.agent), hour: hour[c.agent] ?? .init(), windowHours: windowHours,
                                  baselineCallsPerHour: baseline.map { $0.rate.callsPerMinute.mean * 60 },
                                  baselineCostPerHour: baseline.map { $0.rate.costPerMinute.mean * 60 },

@@ -12,16 +12,17 @@ public struct BreakerControl: Sendable {
         self.clock = clock
     }
 
-    /// The agent's breaker now.
-    public func status(agent: String) -> BreakerStatus {
+    /// The breaker governing the agent's calls now, or a session's (see `Monitor.breakerStatus`).
+    public func status(agent: String, session: String? = nil) -> BreakerStatus {
         let now = clock.now()
-        return pipeline.withMonitor { $0.breakerStatus(agent: agent, at: now) }
+        return pipeline.withMonitor { $0.breakerStatus(agent: agent, session: session, at: $0.eventTime(agent: agent, wallClock: now)) }
     }
 
-    /// Denies a tool call while the agent's breaker blocks (open, in `enforce` mode).
+    /// Denies a tool call while the agent's breaker, or its session's, blocks (open, in
+    /// `enforce` mode or held by an operator).
     public var check: BreakerCheck {
-        { [self] agent, _, _ in
-            let s = status(agent: agent)
+        { [self] agent, _, session in
+            let s = status(agent: agent, session: session)
             guard s.blocks else { return .allow }
             return .deny(reason: Self.denyReason(agent: agent, s))
         }
@@ -29,23 +30,27 @@ public struct BreakerControl: Sendable {
 
     /// One sentence for the agent's operator (and the model reading the hook's answer).
     public static func denyReason(agent: String, _ s: BreakerStatus) -> String {
-        var text = "driftwatch: the circuit breaker for \(agent) is open"
+        var text = "driftwatch: the circuit breaker for " + (s.session.map { "session \($0) of \(agent)" } ?? agent) + " is open"
         if let reason = s.reason { text += " (\(reason))" }
         text += "; tool calls are blocked"
-        if let retry = s.retryAfterSeconds { text += " for about \(retry) s more" }
+        if s.heldByOperator {
+            text += " until an operator resets it"
+        } else if let retry = s.retryAfterSeconds, retry > 0 {
+            text += " for about \(retry) s more"
+        }
         return text + ". An operator can reset it: POST /v1/agents/{agent}/breaker {\"action\":\"reset\"}."
     }
 
     /// An operator's trip (`trip: true`) or reset, recorded like an automatic transition
-    /// (alert, breaker state, audit with the actor's role, and — for a trip in `enforce`
-    /// mode — the kill-switch webhook), all in one transaction.
+    /// (alert, breaker state, audit with the actor's role, and the kill-switch webhook, in
+    /// every mode: a trip holds the breaker open until a reset), all in one transaction.
     /// - Returns: the status afterwards, and whether the breaker changed state.
     /// - Throws: a store error (nothing changed then).
     public func operate(agent: String, trip: Bool, reason: String, by actor: AuditActor) async throws -> (BreakerStatus, Bool) {
         let now = clock.now()
         let recorder = pipeline.breakers
         let action = trip ? "breaker.trip" : "breaker.reset"
-        let (changed, enqueued) = try await pipeline.withWriter { monitor, db -> (Bool, Int) in
+        let (kind, enqueued) = try await pipeline.withWriter { monitor, db -> (String?, Int) in
             // The transition alert belongs after the newest stored event.
             let seq = try db.fetchInt64("SELECT max(seq) FROM events") ?? 0
             guard var alert = trip ? monitor.trip(agent: agent, reason: reason, at: now, seq: seq)
@@ -54,7 +59,7 @@ public struct BreakerControl: Sendable {
                 try AuditStore.append(tsNS: now, actor: actor.name, role: actor.role, action: action, subject: agent, detail: .object([
                     JSONMember("reason", .string(reason)), JSONMember("changed", .bool(false)),
                 ]), in: db)
-                return (false, 0)
+                return (nil, 0)
             }
             // Ids derive from (agent, kind, seq): a second trip with no event in between needs its own.
             if try AlertStore.contains(id: alert.id, in: db) { alert.id += "-m\(now)" }
@@ -63,11 +68,12 @@ public struct BreakerControl: Sendable {
                 try AuditStore.append(tsNS: now, actor: actor.name, role: actor.role, action: action, subject: agent, detail: .object([
                     JSONMember("reason", .string(reason)), JSONMember("changed", .bool(true)),
                 ]), in: db)
-                return (true, 0)
+                return (alert.kind.rawValue, 0)
             }
-            return (true, try recorder.record([alert], by: actor, action: action, nowNS: now, in: db))
+            return (alert.kind.rawValue, try recorder.record([alert], by: actor, action: action, nowNS: now, in: db))
         }
+        if let kind { pipeline.metrics.recordAlerts([kind]) }
         if enqueued > 0 { recorder?.signal.wake() }
-        return (status(agent: agent), changed)
+        return (status(agent: agent), kind != nil)
     }
 }

@@ -6,7 +6,7 @@ public import DriftwatchStore
 ///
 /// - the `breakers` row (current state) and a `breaker_transitions` row;
 /// - an audit row, chained;
-/// - for a transition in `enforce` mode, one outbox row per webhook subscribed to its
+/// - for a transition in `enforce` mode or by an operator, one outbox row per webhook subscribed to its
 ///   type — in the same transaction as the alert, so a committed opening is never
 ///   without its kill-switch delivery, and a rolled-back batch never fires one.
 public final class BreakerRecorder: Sendable {
@@ -38,9 +38,11 @@ public final class BreakerRecorder: Sendable {
             let mode = ev["mode"]?.stringValue ?? "observe"
             let cooldown = ev["cooldown_s"]?.doubleValue ?? 0
             let triggerID = ev["alert_id"]?.stringValue
+            let byOperator = ev["by_operator"]?.boolValue ?? false
             let scope = alert.session.map { "session:" + $0 } ?? ""
             try BreakerStore.upsert(BreakerRecord(agent: alert.agent, scope: scope, state: to, sinceNS: alert.ts, reason: reason,
-                                                  alertID: triggerID, cooldownSeconds: cooldown, updatedNS: nowNS), in: db)
+                                                  alertID: triggerID, cooldownSeconds: cooldown, updatedNS: nowNS,
+                                                  heldByOperator: byOperator && to == "open"), in: db)
             try BreakerStore.appendTransition(agent: alert.agent, scope: scope, tsNS: alert.ts, from: from, to: to, reason: reason,
                                               alertID: triggerID, actor: actor.isSystem ? nil : actor.name, in: db)
             var detail: [JSONMember] = [
@@ -55,8 +57,9 @@ public final class BreakerRecorder: Sendable {
             try AuditStore.append(tsNS: nowNS, actor: actor.name, role: actor.role, action: action ?? alert.kind.rawValue,
                                   subject: alert.agent, detail: .object(detail), in: db)
 
-            // warn and observe modes show the breaker but never fire the kill switch (design.md).
-            guard mode == AgentPolicy.Mode.enforce.rawValue else { continue }
+            // warn and observe modes show the breaker but never fire the kill switch (design.md);
+            // an operator's trip or reset acts in every mode.
+            guard mode == AgentPolicy.Mode.enforce.rawValue || byOperator else { continue }
             let subscribed = webhooks.filter { $0.events.contains(alert.kind.rawValue) }
             guard !subscribed.isEmpty else { continue }
             var trigger: JSONValue?

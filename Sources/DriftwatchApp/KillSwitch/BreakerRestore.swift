@@ -12,7 +12,8 @@ enum BreakerRestore {
             guard let state = CircuitBreaker.State(rawValue: r.state) else { continue }
             let session = r.scope.hasPrefix("session:") ? String(r.scope.dropFirst("session:".count)) : nil
             monitor.restoreBreaker(agent: r.agent, session: session, state: state, since: r.sinceNS, reason: r.reason ?? r.state,
-                                   cooldown: EventTime(r.cooldownSeconds * Double(RFC3339.nanosPerSecond)))
+                                   cooldown: EventTime(r.cooldownSeconds * Double(RFC3339.nanosPerSecond)),
+                                   heldByOperator: r.heldByOperator, savedAt: r.updatedNS)
         }
         if !records.isEmpty {
             log("breakers: restored \(records.count) open breaker(s): " + records.map(\.agent).joined(separator: ", "))

@@ -40,8 +40,9 @@ public enum GateCommands {
 
     /// `driftwatch check --agent NAME`: exit 0 closed, 3 open, 4 half-open, 69 unreachable.
     ///
-    /// A breaker open in `warn` or `observe` mode is reported with exit 0: those modes
-    /// show the breaker without stopping the agent (design.md § Circuit breakers).
+    /// A breaker that opened by itself in `warn` or `observe` mode is reported with exit 0:
+    /// those modes show the breaker without stopping the agent (design.md § Circuit
+    /// breakers). One an operator tripped stops the agent in every mode (exit 3).
     public static func check(agent: String, server: String, token: String?) -> CommandResult {
         let url = trimmed(server) + "/v1/agents/" + percentEncode(agent) + "/breaker"
         let response: HTTPClientResponse
@@ -57,10 +58,15 @@ public enum GateCommands {
                                  stderr: "driftwatch check: \(server) answered \(response.statusCode): \(String(decoding: response.body.prefix(300), as: UTF8.self))")
         }
         let mode = json["mode"]?.stringValue ?? "enforce"
+        let held = json["held_by_operator"]?.boolValue ?? false
         var line = "\(agent): \(state)"
         if let reason = json["reason"]?.stringValue { line += " (\(reason))" }
-        if let retry = json["retry_after_s"]?.doubleValue, state == "open" { line += "; probes in \(Int(retry)) s" }
-        let enforced = mode == "enforce"
+        if held {
+            line += "; held by an operator until reset"
+        } else if let retry = json["retry_after_s"]?.doubleValue, state == "open" {
+            line += "; probes in \(Int(retry)) s"
+        }
+        let enforced = mode == "enforce" || held
         if !enforced && state != "closed" { line += "; mode \(mode): not enforced" }
         let code: Int32 = switch state {
         case "open": enforced ? exitOpen : exitOK

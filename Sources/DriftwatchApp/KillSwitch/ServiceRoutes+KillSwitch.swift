@@ -34,10 +34,17 @@ extension ServiceRoutes {
         return nil
     }
 
-    /// `GET /v1/agents/{agent}/breaker`: `{"state","mode","since","reason","retry_after_s"}`.
+    /// `GET /v1/agents/{agent}/breaker[?session=ID]`: `{"state","mode","held_by_operator","since","reason","retry_after_s"}`
+    /// of the breaker governing the agent's calls, in that session if one is named (then
+    /// with `"session"` when the session's own breaker is the one that governs).
     public func getBreaker(_ request: HTTPRequest, agent: String) async throws -> HTTPResponse {
         try access.authorize(request, as: .viewer)
-        return .json(breakerControl.status(agent: agent).json.jsonString)
+        var session: String?
+        for (name, value) in request.query {
+            guard name == "session" else { throw HTTPError(.badRequest, message: "unknown query parameter \(name) (session)") }
+            session = value.isEmpty ? nil : value
+        }
+        return .json(breakerControl.status(agent: agent, session: session).json.jsonString)
     }
 
     /// `POST /v1/agents/{agent}/breaker` `{"action":"trip"|"reset","reason":"…"}`: admin; audited.

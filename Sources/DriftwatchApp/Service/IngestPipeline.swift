@@ -82,7 +82,7 @@ public final class IngestPipeline: Sendable {
     private let store: any DatabaseWriter
     private let detection: Mutex<Detection>
     private let queue = Mutex(Queue())
-    private let metrics: ServiceMetrics
+    let metrics: ServiceMetrics
     private let clock: WallClock
     private let log: @Sendable (String) -> Void
     /// Persists breaker transitions, audits them and enqueues kill-switch deliveries in

@@ -34,6 +34,13 @@ public final class ServiceMetrics: Sendable {
         }
     }
 
+    /// Alerts raised outside an ingest batch (an operator's breaker trip or reset).
+    func recordAlerts(_ kinds: [String]) {
+        state.withLock { s in
+            for kind in kinds { s.alertsByKind[kind, default: 0] += 1 }
+        }
+    }
+
     func recordRejected(_ reasons: [String]) {
         guard !reasons.isEmpty else { return }
         state.withLock { s in

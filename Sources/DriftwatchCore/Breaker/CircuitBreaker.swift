@@ -6,6 +6,10 @@
 /// finds it half-open and `probeCalls` calls are let through as probes; an
 /// alert during the probes re-opens it with the cool-down doubled, and quiet
 /// probes close it (and restore the configured cool-down).
+///
+/// A breaker an operator tripped is *held*: it stays open, whatever the agent's mode and
+/// however long, until an operator resets it (a person decided to stop the agent; no
+/// timer or probe should overrule that).
 public struct CircuitBreaker: Sendable, Equatable {
     public enum State: String, Sendable {
         case closed, open
@@ -47,6 +51,8 @@ public struct CircuitBreaker: Sendable, Equatable {
     public private(set) var reason: String = ""
     public private(set) var cooldown: EventTime
     public private(set) var probesLeft = 0
+    /// Opened by an operator's ``trip(at:reason:)``: no cool-down, enforced in every mode.
+    public private(set) var heldByOperator = false
     /// Times of recent warnings, oldest first (at most `warningsToOpen`).
     private var warnings: [EventTime] = []
     let settings: Settings
@@ -58,17 +64,28 @@ public struct CircuitBreaker: Sendable, Equatable {
 
     /// A breaker as it was saved, for a restart: the state, since when, why,
     /// and the cool-down in force (which may have been doubled).
-    public init(settings: Settings = Settings(), restoring state: State, since: EventTime, reason: String, cooldown: EventTime) {
+    public init(settings: Settings = Settings(), restoring state: State, since: EventTime, reason: String, cooldown: EventTime,
+                heldByOperator: Bool = false) {
         self.init(settings: settings)
         self.state = state
         self.since = since
         self.reason = reason
         self.cooldown = cooldown
+        self.heldByOperator = state == .open && heldByOperator
         if state == .halfOpen { probesLeft = settings.probeCalls }
     }
 
-    /// When an open breaker turns half-open.
-    public var reopensAt: EventTime? { state == .open ? since + cooldown : nil }
+    /// When an open breaker turns half-open (never for one an operator holds).
+    public var reopensAt: EventTime? { state == .open && !heldByOperator ? since + cooldown : nil }
+
+    /// The state as of `now`: an open breaker whose cool-down is over counts as half-open
+    /// (probe calls may go through) although the transition is recorded only with the
+    /// next event, which may be the first probe itself. Gates ask this: a blocked agent
+    /// sends no events, so waiting for one would keep it blocked for ever.
+    public func state(at now: EventTime) -> State {
+        if let due = reopensAt, now >= due { return .halfOpen }
+        return state
+    }
 
     /// Seconds until an open breaker lets probes through, as of `now`.
     public func retryAfterSeconds(at now: EventTime) -> Int? {
@@ -118,9 +135,14 @@ public struct CircuitBreaker: Sendable, Equatable {
         return move(to: .closed, at: ts, reason: "\(settings.probeCalls) probe calls without an alert", alertID: nil)
     }
 
-    /// An operator's trip (open now) or reset (close now).
+    /// An operator's trip (open now, held until reset) or reset (close now). Tripping a
+    /// breaker that opened by itself is a transition too (open → open, now held), so the
+    /// hold is recorded and the kill switch fires even where the automatic opening did not.
     public mutating func trip(at ts: EventTime, reason: String) -> Transition? {
-        state == .open ? nil : move(to: .open, at: ts, reason: reason, alertID: nil)
+        guard !heldByOperator else { return nil }
+        let t = move(to: .open, at: ts, reason: reason, alertID: nil)
+        heldByOperator = true
+        return t
     }
 
     public mutating func reset(at ts: EventTime, reason: String) -> Transition? {
@@ -133,6 +155,7 @@ public struct CircuitBreaker: Sendable, Equatable {
         state = next
         since = ts
         self.reason = reason
+        heldByOperator = false
         if next != .closed { warnings.removeAll() }
         return t
     }

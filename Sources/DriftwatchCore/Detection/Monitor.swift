@@ -77,6 +77,7 @@ public struct Monitor: Sendable {
         let settings = self.settings
         withState(event.agent) { state in
             let ts = event.ts ?? receivedAt ?? state.lastTS
+            if let receivedAt, ts >= state.lastTS { state.lastReceived = receivedAt }
             state.process(event, ts: ts, seq: seq, settings: settings, into: &alerts)
         }
     }
@@ -164,13 +165,29 @@ public struct Monitor: Sendable {
         agentsSetAside += drop.count
     }
 
-    /// The agent's breaker as of event time `now` (an unknown agent is closed).
-    public func breakerStatus(agent: String, at now: EventTime) -> BreakerStatus {
+    /// The agent's clock as of wall-clock time `now`: its newest event time plus the wall
+    /// time since that event was received. Breakers count their cool-downs in event time,
+    /// and an agent's events may run behind the wall clock (a backlog) or ahead of it (a
+    /// skewed host); gates ask with this, so a cool-down lasts as long as configured
+    /// either way. An unknown agent, or one whose events came with no receipt time, is at `now`.
+    public func eventTime(agent: String, wallClock now: EventTime) -> EventTime {
+        guard let s = state(agent), let received = s.lastReceived else { return now }
+        return s.lastTS + max(0, now - received)
+    }
+
+    /// The breaker that governs the agent's calls as of event time `now`: its own, or with
+    /// `session` that session's when the agent's does not block and the session's is not
+    /// closed (a looping session is stopped without stopping the agent). An unknown agent
+    /// or session is closed.
+    public func breakerStatus(agent: String, session: String? = nil, at now: EventTime) -> BreakerStatus {
         guard let s = state(agent) else {
             return BreakerStatus(state: .closed, since: nil, reason: nil, retryAfterSeconds: nil,
                                  mode: settings.policy(for: agent).mode ?? (loaded[agent] != nil ? .enforce : .observe))
         }
-        return s.breakerStatus(at: now)
+        let own = s.breakerStatus(at: now)
+        guard !own.blocks, let session, let breaker = s.sessions[session]?.breaker else { return own }
+        let scoped = BreakerStatus(breaker, at: now, mode: s.mode, session: session)
+        return scoped.blocks || (own.state == .closed && scoped.state != .closed) ? scoped : own
     }
 
     /// Makes `baseline` the agent's approved baseline from now on (an
@@ -185,12 +202,15 @@ public struct Monitor: Sendable {
 
     /// Puts a saved breaker back as it was (after a restart), for the agent or
     /// one of its sessions; no transition is reported, none happened.
+    /// - Parameter savedAt: wall-clock time the breaker was saved (see ``eventTime(agent:wallClock:)``).
     public mutating func restoreBreaker(agent: String, session: String?, state: CircuitBreaker.State, since: EventTime,
-                                        reason: String, cooldown: EventTime)
+                                        reason: String, cooldown: EventTime, heldByOperator: Bool = false, savedAt: EventTime? = nil)
     {
         let settings = self.settings.breaker
         withState(agent) { s in
-            let breaker = CircuitBreaker(settings: settings, restoring: state, since: since, reason: reason, cooldown: cooldown)
+            let breaker = CircuitBreaker(settings: settings, restoring: state, since: since, reason: reason, cooldown: cooldown,
+                                         heldByOperator: heldByOperator)
+            if let savedAt, since >= s.lastTS { s.lastReceived = savedAt }
             s.lastTS = max(s.lastTS, since)
             guard let session else { s.breaker = breaker; return }
             if s.sessions[session]?.breaker == nil { s.sessionBreakers += 1 }
@@ -216,6 +236,8 @@ struct AgentState: Sendable {
     var builder: BaselineBuilder?
     let policy: AgentPolicy
     var lastTS: EventTime = 0
+    /// Wall-clock receipt time of the event that set `lastTS`, when known (serve).
+    var lastReceived: EventTime?
     var sessions: [String: SessionState] = [:]
     var tools: ToolDriftDetector
     var rate = RateDetector()
@@ -345,9 +367,7 @@ struct AgentState: Sendable {
     var mode: AgentPolicy.Mode { policy.mode ?? (model == nil ? .observe : approved ? .enforce : .warn) }
 
     func breakerStatus(at now: EventTime) -> BreakerStatus {
-        let open = breaker.state != .closed
-        return BreakerStatus(state: breaker.state, since: open ? breaker.since : nil, reason: open ? breaker.reason : nil,
-                             retryAfterSeconds: breaker.retryAfterSeconds(at: now), mode: mode)
+        BreakerStatus(breaker, at: now, mode: mode)
     }
 
     /// Cool-downs that ended by `ts` turn open breakers half-open, before the event is judged.
@@ -396,11 +416,13 @@ struct AgentState: Sendable {
         lastTS = max(lastTS, ts)
         let t = trip ? breaker.trip(at: ts, reason: "tripped by an operator: " + reason)
             : breaker.reset(at: ts, reason: "reset by an operator: " + reason)
-        return t.map { Self.alert($0, agent: agent, session: nil, seq: seq, mode: mode) }
+        return t.map { Self.alert($0, agent: agent, session: nil, seq: seq, mode: mode, byOperator: true) }
     }
 
     /// A breaker transition as a `breaker.*` alert line (spec §2).
-    static func alert(_ t: CircuitBreaker.Transition, agent: String, session: String?, seq: Int64, mode: AgentPolicy.Mode) -> Alert {
+    /// - Parameter byOperator: a manual trip or reset; it acts (kill switch, blocking) in every mode.
+    static func alert(_ t: CircuitBreaker.Transition, agent: String, session: String?, seq: Int64, mode: AgentPolicy.Mode,
+                      byOperator: Bool = false) -> Alert {
         let scope = session.map { "session \($0) of \(agent)" } ?? agent
         let seconds = t.cooldown / RFC3339.nanosPerSecond
         let kind: Alert.Kind
@@ -408,7 +430,8 @@ struct AgentState: Sendable {
         switch t.to {
         case .open:
             kind = .breakerOpen
-            let effect = mode == .enforce ? "calls should be blocked for \(seconds) s and the kill switch fires"
+            let effect = byOperator ? "calls should be blocked until an operator resets it, and the kill switch fires"
+                : mode == .enforce ? "calls should be blocked for \(seconds) s and the kill switch fires"
                 : "mode \(mode.rawValue): the kill switch is not fired"
             message = "The breaker for \(scope) opened (\(t.reason)); \(effect)."
         case .halfOpen:
@@ -425,6 +448,7 @@ struct AgentState: Sendable {
             JSONMember("reason", .string(t.reason)), JSONMember("cooldown_s", .number(Double(seconds))),
         ]
         if let id = t.alertID { evidence.append(JSONMember("alert_id", .string(id))) }
+        if byOperator { evidence.append(JSONMember("by_operator", .bool(true))) }
         return Alert(ts: t.at, agent: agent, session: session, kind: kind, severity: t.to == .open ? .critical : .warning,
                      score: 1, threshold: 1, message: message, evidence: .object(evidence), seq: seq)
     }

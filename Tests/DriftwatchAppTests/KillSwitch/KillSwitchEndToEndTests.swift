@@ -212,4 +212,62 @@ struct KillSwitchEndToEndTests {
         #expect(badCode == 65)
         #expect(badOut.contains("BROKEN at row 4"))
     }
+
+    /// An operator's trip stops even a learning agent (observe mode), fires the kill switch,
+    /// survives a restart and holds until reset; a session's own breaker gates that session
+    /// only; a breaker whose cool-down ran out reads half-open without a new event.
+    @Test func operatorTripsHoldSessionBreakersGateTheirSessionAndCoolDownsEndWithoutEvents() async throws {
+        let receiver = try WebhookReceiver()
+        try await receiver.serving {
+            var (agent, args) = try setUp(agent: "ks-bot", webhook: receiver.url)
+            var server = try await ServeProcess.serve(args, in: dir.path)
+            let learner = #"{"agent":"new-bot","tool":"t","ts":"\#(RFC3339.format(agent.clock))"}"#
+            #expect(try await server.request(.post, "/v1/events", body: Array(learner.utf8)).statusCode == 202)
+            let trip = try await server.request(.post, "/v1/agents/new-bot/breaker", body: Array(#"{"action":"trip","reason":"stop"}"#.utf8),
+                                                contentType: "application/json")
+            let tripped = try parseJSON(trip.body)
+            #expect(tripped["state"] == "open" && tripped["mode"] == "observe" && tripped["held_by_operator"] == true)
+            try await eventually("the operator's breaker.open webhook") { !receiver.log.all.isEmpty }
+            #expect(try verifiedBody(receiver.log.all[0])["agent"] == "new-bot")
+            let pre = #"{"hook_event_name":"PreToolUse","session_id":"cc-1","tool_name":"Bash","tool_input":{"command":"ls"}}"#
+            let (hookCode, _, hookErr) = try await runDriftwatch(["hook", "claude-code", "--server", server.base, "--agent", "new-bot"],
+                                                                 stdin: pre, in: dir.path)
+            #expect(hookCode == 2 && hookErr.contains("until an operator resets it"), "\(hookErr)")
+            #expect(try await server.stop() == 0)
+            server = try await ServeProcess.serve(args, in: dir.path)
+            let (heldCode, heldOut, _) = try await runDriftwatch(["check", "--agent", "new-bot", "--server", server.base], in: dir.path)
+            #expect(heldCode == 3 && heldOut.contains("held by an operator"), "check: \(heldOut)")
+            let reset = try await server.request(.post, "/v1/agents/new-bot/breaker", body: Array(#"{"action":"reset","reason":"ok"}"#.utf8),
+                                                 contentType: "application/json")
+            #expect(reset.statusCode == 200)
+            #expect(try await runDriftwatch(["check", "--agent", "new-bot", "--server", server.base], in: dir.path).0 == 0)
+            let metrics = String(decoding: try await server.request(.get, "/metrics").body, as: UTF8.self)
+            #expect(metrics.contains("driftwatch_alerts_total{kind=\"breaker.closed\"} 1\n"), "manual transitions are counted")
+            try await eventually("the breaker.closed webhook") { receiver.log.all.count >= 2 }
+
+            // A loop in one session of the baselined agent opens that session's breaker.
+            #expect(try await server.request(.post, "/v1/events", body: ndjson(agent.calls(20))).statusCode == 202)
+            let loop = (1...40).map { i in
+                #"{"agent":"ks-bot","tool":"sql.query","session":"loop-1","ts":"\#(RFC3339.format(agent.clock + EventTime(i) * 1_000_000))","args":{"query":"SELECT 1"}}"#
+            }.joined(separator: "\n")
+            #expect(try await server.request(.post, "/v1/events", body: Array(loop.utf8)).statusCode == 202)
+            let inLoop = try parseJSON(try await server.request(.get, "/v1/agents/ks-bot/breaker?session=loop-1").body)
+            #expect(inLoop["state"] == "open" && inLoop["session"] == "loop-1", "\(inLoop)")
+            #expect(try parseJSON(try await server.request(.get, "/v1/agents/ks-bot/breaker").body)["state"] == "closed")
+            #expect(try await server.request(.get, "/v1/agents/ks-bot/breaker?scope=x").statusCode == 400)
+            func decision(_ session: String) async throws -> JSONValue? {
+                let pre = #"{"hook_event_name":"PreToolUse","session_id":"\#(session)","tool_name":"sql.query","tool_input":{}}"#
+                return try parseJSON(try await server.request(.post, "/v1/hooks/claude-code?agent=ks-bot", body: Array(pre.utf8),
+                                                              contentType: "application/json").body)["hookSpecificOutput"]?["permissionDecision"]
+            }
+            #expect(try await decision("loop-1") == "deny")
+            #expect(try await decision("other") == nil)
+            // The 1 s cool-down passes on the wall clock with no further event: probes may go.
+            try await Task.sleep(for: .milliseconds(1300))
+            #expect(try await decision("loop-1") == nil)
+            let later = try parseJSON(try await server.request(.get, "/v1/agents/ks-bot/breaker?session=loop-1").body)
+            #expect(later["state"] == "half_open" && later["retry_after_s"] == .null, "\(later)")
+            #expect(try await server.stop() == 0)
+        }
+    }
 }

@@ -62,6 +62,50 @@ struct CircuitBreakerTests {
         #expect(b.reset(at: 3, reason: "again") == nil)
     }
 
+    /// A tripped breaker is held: no cool-down turns it half-open, alerts do not move it,
+    /// only a reset closes it.
+    @Test func operatorTripHoldsUntilReset() {
+        var b = CircuitBreaker()
+        _ = b.trip(at: 0, reason: "by hand")
+        #expect(b.heldByOperator && b.reopensAt == nil && b.retryAfterSeconds(at: 0) == nil)
+        #expect(b.advance(to: 100_000 * Self.second) == nil)
+        #expect(b.state(at: 100_000 * Self.second) == .open)
+        #expect(b.record(Self.alert(.critical, at: 5 * Self.second), at: 5 * Self.second) == nil)
+        #expect(b.quietCall(at: 6 * Self.second) == nil)
+        #expect(b.reset(at: 7 * Self.second, reason: "ok")?.to == .closed)
+        #expect(!b.heldByOperator)
+        // After the reset the breaker runs on its own again.
+        _ = b.record(Self.alert(.critical, at: 8 * Self.second), at: 8 * Self.second)
+        #expect(!b.heldByOperator && b.reopensAt == 308 * Self.second)
+    }
+
+    /// Tripping a breaker that opened by itself is a transition (so it is recorded and the
+    /// kill switch fires), and from then on it is held.
+    @Test func tripOfAnAutomaticallyOpenBreakerHoldsIt() throws {
+        var b = CircuitBreaker()
+        _ = b.record(Self.alert(.critical, at: 0), at: 0)
+        let tripped = b.trip(at: 10 * Self.second, reason: "stop it")
+        let t = try #require(tripped)
+        #expect(t.from == .open && t.to == .open && b.heldByOperator && b.since == 10 * Self.second)
+        #expect(b.advance(to: 1_000 * Self.second) == nil)
+        let restored = CircuitBreaker(restoring: .open, since: 10 * Self.second, reason: "stop it", cooldown: 300 * Self.second,
+                                      heldByOperator: true)
+        #expect(restored.heldByOperator && restored.state(at: 1_000 * Self.second) == .open)
+    }
+
+    /// Gates see a breaker whose cool-down is over as half-open before any event records
+    /// the transition: a blocked agent sends no events, so it would otherwise stay blocked.
+    @Test func coolDownOverReadsHalfOpenBeforeTheNextEvent() {
+        var b = CircuitBreaker()
+        _ = b.record(Self.alert(.critical, at: 0), at: 0)
+        #expect(b.state(at: 299 * Self.second) == .open)
+        let early = BreakerStatus(b, at: 299 * Self.second, mode: .enforce)
+        #expect(early.blocks && early.retryAfterSeconds == 1)
+        let due = BreakerStatus(b, at: 300 * Self.second, mode: .enforce)
+        #expect(due.state == .halfOpen && !due.blocks && due.retryAfterSeconds == nil && due.since == 300 * Self.second)
+        #expect(b.state == .open, "the transition itself waits for an event")
+    }
+
     // MARK: Monitor
 
     /// A never-seen destructive tool opens the agent's breaker in enforce mode,
@@ -99,9 +143,40 @@ struct CircuitBreakerTests {
         let alert = try #require(tripped)
         #expect(alert.kind == .breakerOpen)
         #expect(alert.message.contains("incident 42"))
+        #expect(alert.evidence["by_operator"] == true)
         let status = monitor.breakerStatus(agent: Scenario.baseline.agent, at: 6 * Self.second)
-        #expect(status.blocks && status.retryAfterSeconds == 299)
+        #expect(status.blocks && status.heldByOperator && status.retryAfterSeconds == nil)
         #expect(monitor.reset(agent: Scenario.baseline.agent, reason: "ok", at: 7 * Self.second, seq: 2)?.kind == .breakerClosed)
+    }
+
+    /// An operator's trip stops an agent whose mode does not enforce automatic openings
+    /// (observe while learning, warn): a person decided.
+    @Test func manualTripBlocksInObserveMode() throws {
+        var monitor = Monitor()
+        _ = monitor.process(Event(agent: "new-bot", tool: "t", ts: Self.second), seq: 1)
+        #expect(monitor.breakerStatus(agent: "new-bot", at: Self.second).mode == .observe)
+        let tripped = monitor.trip(agent: "new-bot", reason: "looks wrong", at: 2 * Self.second, seq: 2)
+        let alert = try #require(tripped)
+        #expect(alert.message.contains("until an operator resets it"))
+        let status = monitor.breakerStatus(agent: "new-bot", at: 10_000 * Self.second)
+        #expect(status.state == .open && status.mode == .observe && status.blocks)
+    }
+
+    /// With a session named, the session's own breaker governs when the agent's does not block.
+    @Test func sessionStatusReportsTheSessionBreaker() throws {
+        let run = Scenario.identicalCalls(40)
+        let open = try #require(run.breakerAlerts.first { $0.kind == .breakerOpen })
+        let agent = Scenario.agent.name
+        let inSession = run.monitor.breakerStatus(agent: agent, session: "stuck", at: open.ts)
+        #expect(inSession.state == .open && inSession.session == "stuck" && inSession.blocks)
+        #expect(inSession.json["session"] == "stuck")
+        #expect(run.monitor.breakerStatus(agent: agent, session: "other", at: open.ts).state == .closed)
+        #expect(run.monitor.breakerStatus(agent: agent, at: open.ts).session == nil)
+        // The agent's own breaker, when it blocks, wins.
+        var monitor = run.monitor
+        _ = monitor.trip(agent: agent, reason: "all of it", at: open.ts + 1, seq: 999)
+        let both = monitor.breakerStatus(agent: agent, session: "stuck", at: open.ts + 2)
+        #expect(both.session == nil && both.heldByOperator)
     }
 
     /// After a restart a saved breaker comes back as it was: open since the
