@@ -1,9 +1,13 @@
 import DriftwatchCore
 import DriftwatchStore
 
-/// Puts breakers that were open (or half-open) when the service stopped back into a
-/// fresh `Monitor`, exactly as saved (state, since, reason, cool-down in force;
-/// agent and session scopes), so a restart never silently closes a kill switch.
+/// Puts agent breakers that were open (or half-open) when the service stopped back into
+/// a fresh `Monitor`, exactly as saved (state, since, reason, cool-down in force, an
+/// operator's hold), so a restart never silently closes a kill switch.
+///
+/// Session breakers are not restored: sessions are short-lived and their detection state
+/// (loop counts, spend) is not saved, so after a restart a session starts afresh; one that
+/// goes on misbehaving trips its breaker again within the same bounds.
 enum BreakerRestore {
     static func restore(into monitor: inout Monitor, from store: any DatabaseWriter,
                         log: @Sendable (String) -> Void) throws {
