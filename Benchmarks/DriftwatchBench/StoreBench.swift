@@ -30,6 +30,15 @@ func runStore(_ o: Options) async throws {
         gen.next(into: &buf)
         decoded += buf.withUnsafeBytes { decodeLine(UnsafeRawBufferPointer(rebasing: $0.dropLast())) }
     }
+    // The generator's call ids count up per agent, so they reach the UNIQUE (agent, call_id)
+    // index in near order; real ones (Claude Code's `toolu_…`, OTel span ids) are random.
+    if o.flags.contains("--random-call-ids") {
+        var rng = SystemRandomNumberGenerator()
+        let alphabet = Array("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
+        for i in decoded.indices {
+            decoded[i].callID = "toolu_01" + String((0..<22).map { _ in alphabet[Int(rng.next() % 62)] })
+        }
+    }
     let t0 = now()
     let records = decoded.map { EventRecord($0, receivedNS: $0.ts ?? 0, redact: true) }
     let t1 = now()

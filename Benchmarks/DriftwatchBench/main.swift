@@ -21,7 +21,7 @@ usage: DriftwatchBench <subcommand> [options]
       Fill a store with a simulated fleet and print the median render time of each page.
   demo-fleet [--events 200000] --out FILE
       The demo's 12-agent fleet on its compressed time scale (for baselines/demo).
-  store [--events 500000] [--agents 1000] [--batch 4096] [--cache-kib 2048] [--checkpoint-pages 1000] [--db FILE]
+  store [--events 500000] [--agents 1000] [--batch 4096] [--cache-kib 2048] [--checkpoint-pages 1000] [--db FILE] [--random-call-ids]
       Persistence alone: stored-record building, then append + commit per batch
       with the service's schema and settings.
   memory [--agents 10000] [--events 1000000] [--seed 42] [--learn 0.4]
@@ -53,7 +53,8 @@ do {
     case "demo-fleet":
         try runDemoFleet(Options(rest, known: ["--events", "--out"]))
     case "store":
-        try await runStore(Options(rest, known: ["--agents", "--events", "--batch", "--cache-kib", "--checkpoint-pages", "--db"]))
+        try await runStore(Options(rest, known: ["--agents", "--events", "--batch", "--cache-kib", "--checkpoint-pages", "--db"],
+                                   flags: ["--random-call-ids"]))
     case "memory":
         try runMemory(Options(rest, known: ["--agents", "--events", "--seed", "--learn"]))
     default:
