@@ -60,7 +60,11 @@ private final class CannedServer: @unchecked Sendable {
         try response.headers.add("X-Echo", request.headers["X-Driftwatch-Event-Id"] ?? "none")
         return response
     }) { server in
-        let client = HTTPClient()
+        // The in-process server answers from Swift concurrency's pool, which the tests
+        // running beside this one may keep busy for seconds on a loaded 2-core machine.
+        var configuration = HTTPClient.Configuration()
+        configuration.responseTimeout = .seconds(60)
+        let client = HTTPClient(configuration: configuration)
         let response = try await client.post("http://127.0.0.1:\(server.port)/kill?x=1",
                                              headers: ["X-Driftwatch-Event-Id": "evt-1"],
                                              body: Array(repeating: 0x7B, count: 300_000))
