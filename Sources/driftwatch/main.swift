@@ -138,7 +138,8 @@ func baseline(_ args: ArraySlice<String>) throws -> Int32 {
             try BaselineFiles.save(b, in: out)
             if b.toolCalls < 100 { printError("warning: \(b.agent) has only \(b.toolCalls) tool calls; its baseline will be weak") }
         }
-        printError("learned \(baselines.count) baselines from \(learner.events) events into \(out)/ (\(learner.rejected) lines rejected)")
+        printError("learned \(baselines.count) baselines from \(learner.events) events into \(out)/ "
+            + "(\(learner.rejected) lines rejected, \(learner.duplicates) duplicates skipped)")
         return Exit.ok
     case "show":
         let a = try Arguments(rest, valued: ["--baselines"])

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import DriftwatchApp
 @testable import DriftwatchCore
@@ -76,6 +77,23 @@ struct BaselineFilesTests {
         let learned = learner.finish()
         #expect(rejected.all.isEmpty)
         #expect(learned == [trainedAgent(seed: 42).1])
+    }
+
+    /// A baseline learned from history with retried deliveries (same agent and call_id)
+    /// equals the one learned without them (spec §1: a duplicate is counted once).
+    @Test func learningSkipsDuplicateCallIDs() throws {
+        let dir = try TemporaryDirectory()
+        var agent = SyntheticAgent(seed: 42)
+        var events = agent.calls(3000) + agent.closeSessions()
+        for i in events.indices { events[i].callID = "call-\(i)" }
+        var lines = events.map(\.ndjson)
+        for i in stride(from: 2900, through: 100, by: -200) { lines.insert(lines[i], at: i + 1) }
+        let path = try dir.write("history.ndjson", lines.joined(separator: "\n") + "\n")
+        var learner = BaselineLearner(reject: { _ in })
+        try learner.learn(try FileInput(path: path), label: nil)
+        #expect(learner.duplicates == 15)
+        #expect(learner.events == events.count)
+        #expect(learner.finish() == [trainedAgent(seed: 42).1])
     }
 
     @Test func malformedBaselineFileIsRejectedNamingFileAndField() throws {

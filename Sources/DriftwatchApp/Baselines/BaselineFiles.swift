@@ -87,16 +87,25 @@ public enum BaselineFiles {
 }
 
 /// `driftwatch baseline learn`: one builder per agent over known-good history.
+/// A retried event (same agent and `call_id`, spec §1) is learned once, so that
+/// retries do not teach the baseline that repeats are normal.
 public struct BaselineLearner {
     private var builders: [String: BaselineBuilder] = [:]
     public private(set) var events = 0
     public private(set) var rejected = 0
+    /// Events skipped because their agent and `call_id` came before.
+    public private(set) var duplicates = 0
+    private var callIDs: CallIDWindow
     private let reject: (String) -> Void
 
-    public init(reject: @escaping (String) -> Void) {
+    /// - Parameter callIDWindow: how many distinct `call_id`s are remembered for de-duplication.
+    public init(callIDWindow: Int = CallIDWindow.defaultCapacity, reject: @escaping (String) -> Void) {
+        self.callIDs = CallIDWindow(capacity: callIDWindow)
         self.reject = reject
     }
 
+    /// Learns from one input; `label` prefixes error messages when there are several inputs.
+    /// - Throws: `IOError` when the input cannot be read.
     public mutating func learn(_ input: borrowing FileInput, label: String?) throws {
         var splitter = LineSplitter()
         var lineNumber = 0
@@ -104,6 +113,10 @@ public struct BaselineLearner {
             guard let ts = event.ts else {
                 me.rejected += 1
                 me.reject(prefix + "\"ts\" is required to learn a baseline")
+                return
+            }
+            if let callID = event.callID, !me.callIDs.admit(agent: event.agent, callID: callID) {
+                me.duplicates += 1
                 return
             }
             me.events += 1

@@ -1,0 +1,29 @@
+import Foundation
+import Testing
+
+/// The `driftwatch` executable's own behaviour (spec §3): `--help` on every command
+/// group, exit codes, and the messages a first-time user meets. Each test runs the
+/// built binary as a child process in a fresh directory.
+@Suite(.enabled(if: ServeProcess.binary != nil, "the driftwatch executable is not built (run swift build first)"))
+struct CommandLineTests {
+    let dir: TemporaryDirectory
+
+    init() throws { dir = try TemporaryDirectory() }
+
+    func run(_ arguments: [String], stdin: String = "") async throws -> (code: Int32, out: String, err: String) {
+        let (code, out, err) = try await runDriftwatch(arguments, stdin: stdin, in: dir.path)
+        return (code, out, err)
+    }
+
+    /// The audit's repro: 25 copies of one call_id raised loop.repeat and opened the
+    /// breaker in replay, while serve counted 24 duplicates.
+    @Test func replayCountsADuplicateCallIDOnce() async throws {
+        let line = #"{"ts":"2026-11-20T10:00:00Z","agent":"bot","session":"s","call_id":"same","tool":"t"}"#
+        _ = try dir.write("dup.ndjson", Array(repeating: line, count: 25).joined(separator: "\n") + "\n")
+        try FileManager.default.createDirectory(atPath: dir.file("bl"), withIntermediateDirectories: true)
+        let r = try await run(["replay", "--baselines", "bl", "dup.ndjson"])
+        #expect(r.code == 0, "\(r.err)")
+        #expect(r.out.isEmpty, "\(r.out)")
+        #expect(r.err.contains("events: 1 from 25 lines") && r.err.contains("duplicates: 24"), "\(r.err)")
+    }
+}
