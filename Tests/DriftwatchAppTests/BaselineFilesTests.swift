@@ -96,6 +96,21 @@ struct BaselineFilesTests {
         #expect(learner.finish() == [trainedAgent(seed: 42).1])
     }
 
+    @Test func learningFromAGzipFileFailsOnceNamingZcat() throws {
+        let dir = try TemporaryDirectory()
+        let path = dir.file("history.ndjson.gz")
+        try Data([0x1F, 0x8B, 0x08, 0x00, 0x0A, 0x7B, 0x0A, 0xFF]).write(to: URL(fileURLWithPath: path))
+        let rejected = Lines()
+        var learner = BaselineLearner(reject: rejected.add)
+        #expect {
+            try learner.learn(try FileInput(path: path), label: nil)
+        } throws: { error in
+            "\(error)".contains("zcat \(path) | driftwatch baseline learn - --out DIR")
+        }
+        #expect(rejected.all.isEmpty)
+        #expect(learner.events == 0)
+    }
+
     @Test func malformedBaselineFileIsRejectedNamingFileAndField() throws {
         let dir = try TemporaryDirectory()
         let path = try dir.write("bad.json", #"{"format":"driftwatch.baseline/1","agent":"a","events":"many"}"#)

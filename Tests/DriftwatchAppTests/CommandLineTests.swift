@@ -26,4 +26,18 @@ struct CommandLineTests {
         #expect(r.out.isEmpty, "\(r.out)")
         #expect(r.err.contains("events: 1 from 25 lines") && r.err.contains("duplicates: 24"), "\(r.err)")
     }
+
+    @Test func aGzipInputIsOneClearDataError() async throws {
+        var bytes: [UInt8] = [0x1F, 0x8B, 0x08, 0x00]
+        for i in 0..<50_000 { bytes.append(UInt8(truncatingIfNeeded: i &* 2654435761 >> 13)) }
+        try Data(bytes).write(to: URL(fileURLWithPath: dir.file("events.ndjson.gz")))
+        let replay = try await run(["replay", "events.ndjson.gz"])
+        #expect(replay.code == 65)
+        #expect(replay.err.split(separator: "\n").count == 1, "\(replay.err)")
+        #expect(replay.err.contains("zcat events.ndjson.gz | driftwatch replay -"), "\(replay.err)")
+        let learn = try await run(["baseline", "learn", "--out", "bl", "events.ndjson.gz"])
+        #expect(learn.code == 65)
+        #expect(learn.err.split(separator: "\n").count == 1, "\(learn.err)")
+        #expect(!FileManager.default.fileExists(atPath: dir.file("bl")))
+    }
 }

@@ -211,6 +211,29 @@ struct ReplayerTests {
 
     // MARK: what is not NDJSON
 
+    @Test func aGzipFileIsRefusedWithOneMessageNamingZcat() throws {
+        let dir = try TemporaryDirectory()
+        // gzip's magic (1f 8b), then compressed-looking bytes with newlines among them.
+        var bytes: [UInt8] = [0x1F, 0x8B, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x03]
+        var x: UInt64 = 12345
+        for _ in 0..<20_000 {
+            x = x &* 6364136223846793005 &+ 1442695040888963407
+            bytes.append(UInt8(truncatingIfNeeded: x >> 56))
+        }
+        let path = dir.file("events.ndjson.gz")
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        let rejected = Lines()
+        var replayer = Replayer(monitor: Monitor(), output: try OutputStream(creating: dir.file("o")), reject: rejected.add)
+        #expect {
+            try replayer.replay(try FileInput(path: path), label: nil)
+        } throws: { error in
+            let text = "\(error)"
+            return error is IOError && text.contains("gzip") && text.contains("zcat \(path) | driftwatch replay -")
+        }
+        #expect(rejected.all.isEmpty)
+        #expect(replayer.summary.events == 0)
+    }
+
     @Test func aByteOrderMarkBeforeTheFirstLineIsSkipped() throws {
         let dir = try TemporaryDirectory()
         let text = "\u{FEFF}" + #"{"ts":"2026-11-20T10:00:00Z","agent":"bot","tool":"t"}"# + "\n"

@@ -105,10 +105,11 @@ public struct BaselineLearner {
     }
 
     /// Learns from one input; `label` prefixes error messages when there are several inputs.
-    /// - Throws: `IOError` when the input cannot be read.
+    /// - Throws: `IOError` when the input cannot be read or is gzip-compressed.
     public mutating func learn(_ input: borrowing FileInput, label: String?) throws {
         var splitter = LineSplitter()
         var lineNumber = 0
+        let name = input.name
         func learn(_ event: Event, _ prefix: String, _ me: inout BaselineLearner) {
             guard let ts = event.ts else {
                 me.rejected += 1
@@ -123,7 +124,7 @@ public struct BaselineLearner {
             let features = event.tool.map { ArgsFeatures(tool: $0, args: event.args) }
             me.builders[event.agent, default: BaselineBuilder(agent: event.agent)].add(event, features: features, at: ts)
         }
-        func handle(_ line: LineSplitter.Line, _ me: inout BaselineLearner) {
+        func handle(_ line: LineSplitter.Line, _ me: inout BaselineLearner) throws {
             lineNumber += 1
             let prefix = (label.map { "\($0): " } ?? "") + "line \(lineNumber): "
             switch line {
@@ -131,6 +132,7 @@ public struct BaselineLearner {
                 me.rejected += 1
                 me.reject(prefix + "line is longer than the limit (\(n) bytes)")
             case .line(let bytes):
+                if lineNumber == 1 { try CompressedInput.refuse(bytes, name: name, command: "baseline learn - --out DIR") }
                 if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { return }
                 do {
                     switch try EventDecoder.decode(bytes) {
@@ -144,8 +146,8 @@ public struct BaselineLearner {
                 }
             }
         }
-        try input.forEachChunk { chunk in splitter.feed(chunk) { handle($0, &self) } }
-        splitter.finish { handle($0, &self) }
+        try input.forEachChunk { chunk in try splitter.feed(chunk) { try handle($0, &self) } }
+        try splitter.finish { try handle($0, &self) }
     }
 
     /// The finished baselines, by agent name.

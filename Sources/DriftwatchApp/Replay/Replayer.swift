@@ -25,10 +25,13 @@ public struct Replayer {
     }
 
     /// Replays one input; `label` prefixes error messages when there are several inputs.
+    /// - Throws: `IOError` when the input cannot be read or is gzip-compressed (one
+    ///   error, where its lines would each be rejected as invalid JSON).
     public mutating func replay(_ input: borrowing FileInput, label: String?) throws {
         var splitter = LineSplitter(maxLineBytes: maxLineBytes)
         var lineNumber = 0
         var alerts: [Alert] = []
+        let name = input.name
         func process(_ event: Event, _ me: inout Replayer) throws {
             guard let ts = event.ts else {
                 me.rejectLine(lineNumber, label, DecodeError(field: "ts", "is required in replay (event time is the clock)"))
@@ -50,6 +53,7 @@ public struct Replayer {
             case .tooLong(let bytes):
                 me.rejectLine(lineNumber, label, DecodeError("line is longer than the limit of \(me.maxLineBytes) bytes (\(bytes))"))
             case .line(let bytes):
+                if lineNumber == 1 { try CompressedInput.refuse(bytes, name: name, command: "replay -") }
                 if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { return }
                 do {
                     switch try EventDecoder.decode(bytes) {
