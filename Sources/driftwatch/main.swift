@@ -19,6 +19,11 @@ struct UsageError: Error {
     var message: String
 }
 
+/// Input that was read but cannot be used (exit 65).
+struct DataError: Error {
+    var message: String
+}
+
 let generalHelp = """
     driftwatch — behavioural drift and anomaly monitor for AI agents
 
@@ -134,11 +139,18 @@ func baseline(_ args: ArraySlice<String>) throws -> Int32 {
             try learner.learn(input, label: a.positional.count > 1 ? path : nil)
         }
         let baselines = learner.finish()
+        let directory = out.hasSuffix("/") ? out : out + "/"
+        // An empty result is a mistake (wrong file, wrong format, events without ts), not a
+        // success: say so, and leave DIR as it was.
+        guard !baselines.isEmpty else {
+            throw DataError(message: "baseline learn: no events found in \(a.positional.joined(separator: " ")) "
+                + "(\(learner.lines) lines, \(learner.rejected) rejected); nothing learned, \(directory) not written")
+        }
         for b in baselines {
             try BaselineFiles.save(b, in: out)
             if b.toolCalls < 100 { printError("warning: \(b.agent) has only \(b.toolCalls) tool calls; its baseline will be weak") }
         }
-        printError("learned \(baselines.count) baselines from \(learner.events) events into \(out)/ "
+        printError("learned \(baselines.count) baselines from \(learner.events) events into \(directory) "
             + "(\(learner.rejected) lines rejected, \(learner.duplicates) duplicates skipped)")
         return Exit.ok
     case "show":
@@ -368,6 +380,9 @@ func run(_ argv: [String]) -> Int32 {
         return Exit.data
     } catch let error as IOError {
         printError("driftwatch: \(error)")
+        return Exit.data
+    } catch let error as DataError {
+        printError("driftwatch: \(error.message)")
         return Exit.data
     } catch {
         printError("driftwatch: \(error)")

@@ -111,6 +111,24 @@ struct BaselineFilesTests {
         #expect(learner.events == 0)
     }
 
+    /// A directory that cannot be made is named as the user wrote it, without `//`.
+    @Test func anUnwritableOutputDirectoryIsNamedAsWritten() throws {
+        let b = trainedAgent(calls: 200).1
+        for (out, named) in [("/proc/nope", "/proc/nope"), ("/proc/nope/", "/proc/nope"), ("/proc//nope/deeper", "/proc/nope")] {
+            #expect {
+                try BaselineFiles.save(b, in: out)
+            } throws: { error in
+                let text = "\(error)"
+                return text.hasPrefix(named + ": mkdir failed") && !text.contains("//")
+            }
+        }
+        let dir = try TemporaryDirectory()
+        try BaselineFiles.save(b, in: dir.path + "/a//b/")
+        #expect(FileManager.default.fileExists(atPath: dir.path + "/a/b/billing-bot.json"))
+        #expect(BaselineFiles.path(of: "x.json", in: "bl/") == "bl/x.json")
+        #expect(BaselineFiles.path(of: "x.json", in: "/") == "/x.json")
+    }
+
     @Test func malformedBaselineFileIsRejectedNamingFileAndField() throws {
         let dir = try TemporaryDirectory()
         let path = try dir.write("bad.json", #"{"format":"driftwatch.baseline/1","agent":"a","events":"many"}"#)

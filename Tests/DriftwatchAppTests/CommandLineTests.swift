@@ -40,4 +40,23 @@ struct CommandLineTests {
         #expect(learn.err.split(separator: "\n").count == 1, "\(learn.err)")
         #expect(!FileManager.default.fileExists(atPath: dir.file("bl")))
     }
+
+    @Test func learningNothingIsADataErrorAndWritesNothing() async throws {
+        _ = try dir.write("junk.ndjson", "not json\n{\"agent\":\"a\",\"tool\":\"t\"}\n")
+        for input in ["/dev/null", "junk.ndjson"] {
+            let r = try await run(["baseline", "learn", "--out", "bl5", input])
+            #expect(r.code == 65, "\(input): \(r.err)")
+            #expect(r.err.contains("no events"), "\(r.err)")
+            #expect(!r.err.contains("learned 0"), "\(r.err)")
+            #expect(!FileManager.default.fileExists(atPath: dir.file("bl5")))
+        }
+    }
+
+    @Test func aMissingOutputPathIsPrintedAsWritten() async throws {
+        let line = #"{"ts":"2026-11-20T10:00:00Z","agent":"bot","tool":"t"}"#
+        _ = try dir.write("ok.ndjson", line + "\n")
+        let r = try await run(["baseline", "learn", "--out", "/proc/nope", "ok.ndjson"])
+        #expect(r.code == 65, "\(r.err)")
+        #expect(r.err.contains("/proc/nope") && !r.err.contains("//proc"), "\(r.err)")
+    }
 }

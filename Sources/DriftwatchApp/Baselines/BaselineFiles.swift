@@ -40,7 +40,7 @@ public enum BaselineFiles {
     /// Writes one baseline, atomically (temp file + rename).
     public static func save(_ baseline: Baseline, in directory: String) throws {
         try makeDirectory(directory)
-        let path = directory + "/" + fileName(for: baseline.agent)
+        let path = Self.path(of: fileName(for: baseline.agent), in: directory)
         let temp = path + ".tmp"
         do {
             let out = try OutputStream(creating: temp)
@@ -62,7 +62,7 @@ public enum BaselineFiles {
             }
             if name.hasSuffix(".json"), !name.hasPrefix(".") { names.append(name) }
         }
-        return try names.sorted().map { try load(directory + "/" + $0) }
+        return try names.sorted().map { try load(Self.path(of: $0, in: directory)) }
     }
 
     public static func load(_ path: String) throws -> Baseline {
@@ -76,13 +76,20 @@ public enum BaselineFiles {
         }
     }
 
+    /// Makes `path` and its missing parents (`mkdir -p`). Empty components (`a//b`, a
+    /// trailing `/`) are skipped, so an error names the directory as a user would write it.
     static func makeDirectory(_ path: String) throws {
-        var partial = ""
-        for component in path.split(separator: "/", omittingEmptySubsequences: false) {
-            partial += (partial.isEmpty && path.hasPrefix("/") ? "" : partial.isEmpty ? "" : "/") + component
-            if partial.isEmpty { partial = "/"; continue }
+        var partial = path.hasPrefix("/") ? "/" : ""
+        for component in path.split(separator: "/") {
+            partial = Self.path(of: String(component), in: partial)
             if mkdir(partial, 0o755) != 0, errno != EEXIST { throw IOError(call: "mkdir", path: partial, errno: errno) }
         }
+    }
+
+    /// `directory/name`, with one slash between them whether or not `directory` ends in
+    /// one (`--out bl/`); just `name` for an empty directory.
+    static func path(of name: String, in directory: String) -> String {
+        directory.isEmpty || directory.hasSuffix("/") ? directory + name : directory + "/" + name
     }
 }
 
@@ -95,6 +102,8 @@ public struct BaselineLearner {
     public private(set) var rejected = 0
     /// Events skipped because their agent and `call_id` came before.
     public private(set) var duplicates = 0
+    /// Lines read over all inputs, blank ones included.
+    public private(set) var lines = 0
     private var callIDs: CallIDWindow
     private let reject: (String) -> Void
 
@@ -148,6 +157,7 @@ public struct BaselineLearner {
         }
         try input.forEachChunk { chunk in try splitter.feed(chunk) { try handle($0, &self) } }
         try splitter.finish { try handle($0, &self) }
+        lines += lineNumber
     }
 
     /// The finished baselines, by agent name.
