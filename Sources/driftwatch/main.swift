@@ -121,10 +121,24 @@ func replay(_ args: ArraySlice<String>) throws -> Int32 {
     return Exit.ok
 }
 
+let baselineHelp = """
+    usage: driftwatch baseline learn FILE... --out DIR
+           driftwatch baseline show AGENT|FILE [--baselines DIR]
+           driftwatch baseline diff A.json B.json
+
+      learn   learns one baseline per agent from known-good history, writes DIR/<agent>.json
+      show    prints a baseline in readable form
+      diff    what changed between two baselines
+    `driftwatch baseline SUBCOMMAND --help` for each one's options.
+    """
+
 func baseline(_ args: ArraySlice<String>) throws -> Int32 {
     guard let sub = args.first else { throw UsageError(message: "baseline needs a subcommand: learn, show or diff") }
     let rest = args.dropFirst()
     switch sub {
+    case "-h", "--help":
+        print(baselineHelp)
+        return Exit.ok
     case "learn":
         let a = try Arguments(rest, valued: ["--out"])
         if a.flags.contains("--help") {
@@ -296,7 +310,18 @@ func hook(_ args: ArraySlice<String>) throws -> Int32 {
                                               tools: config.detection.toolClasses, token: environment(GateCommands.tokenVariable)))
 }
 
+let auditHelp = """
+    usage: driftwatch audit verify [--db FILE]
+
+      verify  walks the audit log's hash chain; names the first broken row (exit 65)
+    `driftwatch audit verify --help` for details.
+    """
+
 func audit(_ args: ArraySlice<String>) throws -> Int32 {
+    if args.first == "-h" || args.first == "--help" {
+        print(auditHelp)
+        return Exit.ok
+    }
     guard args.first == "verify" else { throw UsageError(message: "audit needs a subcommand: verify") }
     let a = try Arguments(args.dropFirst(), valued: ["--db"])
     if a.flags.contains("--help") {

@@ -15,6 +15,20 @@ struct CommandLineTests {
         return (code, out, err)
     }
 
+    @Test(arguments: [["baseline", "--help"], ["baseline", "-h"], ["audit", "--help"], ["audit", "-h"], ["hook", "--help"]])
+    func everyCommandGroupHasHelp(_ arguments: [String]) async throws {
+        let r = try await run(arguments)
+        #expect(r.code == 0, "\(r.err)")
+        #expect(r.out.hasPrefix("usage: driftwatch \(arguments[0])"), "\(r.out)")
+        #expect(r.err.isEmpty, "\(r.err)")
+    }
+
+    @Test func aGroupWithoutItsSubcommandIsStillBadUsage() async throws {
+        #expect(try await run(["baseline"]).code == 64)
+        #expect(try await run(["audit"]).code == 64)
+        #expect(try await run(["baseline", "frobnicate"]).code == 64)
+    }
+
     /// The audit's repro: 25 copies of one call_id raised loop.repeat and opened the
     /// breaker in replay, while serve counted 24 duplicates.
     @Test func replayCountsADuplicateCallIDOnce() async throws {
