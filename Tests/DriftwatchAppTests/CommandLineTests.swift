@@ -29,6 +29,16 @@ struct CommandLineTests {
         #expect(try await run(["baseline", "frobnicate"]).code == 64)
     }
 
+    @Test func anInvalidServerURLExits64WithOneLine() async throws {
+        for arguments in [["check", "--agent", "bot", "--server", "notaurl"],
+                          ["hook", "claude-code", "--server", "notaurl"]] {
+            let r = try await run(arguments, stdin: #"{"hook_event_name":"PreToolUse","tool_name":"Read","tool_input":{}}"#)
+            #expect(r.code == 64, "\(arguments): \(r.err)")
+            #expect(r.err.contains("invalid --server URL"), "\(r.err)")
+            #expect(r.err.split(separator: "\n").count == 1, "\(r.err)")
+        }
+    }
+
     /// The audit's repro: 25 copies of one call_id raised loop.repeat and opened the
     /// breaker in replay, while serve counted 24 duplicates.
     @Test func replayCountsADuplicateCallIDOnce() async throws {
