@@ -237,7 +237,9 @@ public struct ServiceRoutes: Sendable {
         return .json(JSONValue.object([JSONMember("alerts", .array(alerts.map(\.json)))]).jsonString)
     }
 
-    /// Parses and validates the `/v1/alerts` query.
+    /// Parses and validates the `/v1/alerts` query. An empty value is no filter: spec §4
+    /// writes the route as `?agent=&kind=&severity=&since=&limit=`, and an HTML form sends
+    /// its unset fields that way. A name it does not know is refused, empty or not.
     /// - Throws: `HTTPError` 400 naming the parameter and what it accepts.
     public static func alertQuery(_ parameters: [(name: String, value: String)]) throws(HTTPError) -> AlertQuery {
         var query = AlertQuery()
@@ -246,6 +248,7 @@ public struct ServiceRoutes: Sendable {
             guard seen.insert(name).inserted else {
                 throw HTTPError(.badRequest, message: "query parameter \(name) is given more than once")
             }
+            if value.isEmpty, ["agent", "kind", "severity", "since", "limit"].contains(name) { continue }
             switch name {
             case "agent":
                 guard !value.isEmpty, value.utf8.count <= EventDecoder.maxAgentBytes else {

@@ -97,12 +97,30 @@ struct ServiceRoutesTests {
     }
 
     @Test(arguments: ["limit=0", "limit=abc", "limit=1001", "severity=fatal", "kind=drift.nope", "kind=nope",
-                      "since=yesterday", "agent=", "colour=red", "limit=5&limit=6"])
+                      "since=yesterday", "colour=red", "colour=", "limit=5&limit=6", "agent=&agent=x"])
     func badAlertQueriesAre400(_ query: String) async throws {
         try await withRoutes { routes, _, _ in
             let response = try await respond { try await routes.getAlerts(get("/v1/alerts?" + query)) }
             #expect(response.status == .badRequest)
             #expect(try parseJSON(response.body)["error"]?.stringValue?.isEmpty == false)
+        }
+    }
+
+    /// Spec §4 writes the filters as `?agent=&kind=&severity=&since=&limit=`: an empty
+    /// value is no filter (as an HTML form sends an unset field), not a bad one.
+    @Test func emptyAlertFiltersAreAbsent() async throws {
+        let (_, baseline) = trainedAgent(name: "billing-bot")
+        try await withRoutes(baselines: [baseline]) { routes, _, _ in
+            let burst = #"{"agent":"billing-bot","tool":"db.drop_table","session":"s-x","call_id":"x1"}"#
+            _ = try await routes.postEvents(post("/v1/events", Array(burst.utf8)))
+            let all = try await routes.getAlerts(get("/v1/alerts"))
+            let empty = try await respond { try await routes.getAlerts(get("/v1/alerts?agent=&kind=&severity=&since=&limit=")) }
+            #expect(empty.status == .ok, "\(String(decoding: empty.body, as: UTF8.self))")
+            #expect(empty.body == all.body)
+            #expect(try parseJSON(all.body)["alerts"]?.arrayValue?.isEmpty == false)
+            let some = try parseJSON(try await routes.getAlerts(get("/v1/alerts?agent=billing-bot&kind=&limit=1")).body)
+            #expect(some["alerts"]?.arrayValue?.count == 1)
+            #expect(try ServiceRoutes.alertQuery([("agent", ""), ("since", ""), ("limit", "")]) == AlertQuery())
         }
     }
 
