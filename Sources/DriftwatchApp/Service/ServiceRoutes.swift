@@ -169,10 +169,28 @@ public struct ServiceRoutes: Sendable {
 
     // MARK: - Read API
 
-    /// `GET /v1/agents`.
+    /// Most agents `GET /v1/agents` lists.
+    public static let maxListedAgents = 10_000
+
+    /// `GET /v1/agents`: every agent that has sent events, and every agent with a loaded
+    /// baseline that has not yet (zero counters), as `GET /v1/agents/{agent}` finds both;
+    /// by name, at most `maxListedAgents`.
     public func getAgents(_ request: HTTPRequest) async throws -> HTTPResponse {
         try access.authorize(request, as: .viewer)
-        let counters = try await store.read { db in try AgentStore.all(in: db) }
+        let limit = Self.maxListedAgents
+        var counters = try await store.read { db in try AgentStore.all(in: db, limit: limit) }
+        let baselined = pipeline.withMonitor { $0.agentsWithLoadedBaselines }
+        // Past a full page of stored agents, a baselined name sorting after the last one
+        // would stand in for stored agents that were cut; the page ends where the store's does.
+        let last = counters.count == limit ? counters.last?.agent : nil
+        let stored = Set(counters.map(\.agent))
+        // Byte order, as SQLite's ORDER BY agent sorts.
+        func precedes(_ a: String, _ b: String) -> Bool { a.utf8.lexicographicallyPrecedes(b.utf8) }
+        let silent = baselined.filter { agent in !stored.contains(agent) && (last.map { precedes(agent, $0) } ?? true) }
+        if !silent.isEmpty {
+            counters = (counters + silent.map { AgentCounters(agent: $0) }).sorted { precedes($0.agent, $1.agent) }
+            counters.removeLast(max(0, counters.count - limit))
+        }
         let states = pipeline.withMonitor { monitor in
             counters.map { c in (monitor.isLearning(c.agent), monitor.baseline(for: c.agent).map(Self.baselineSummary)) }
         }

@@ -124,6 +124,25 @@ struct ServiceRoutesTests {
         }
     }
 
+    /// `GET /v1/agents` lists what `GET /v1/agents/{agent}` finds: an agent with a loaded
+    /// baseline appears before its first event, with zero counters.
+    @Test func agentsListsBaselinedAgentsThatHaveSentNothingYet() async throws {
+        let (_, quiet) = trainedAgent(name: "quiet-bot")
+        let (_, zed) = trainedAgent(name: "zed-bot")
+        try await withRoutes(baselines: [zed, quiet]) { routes, _, _ in
+            _ = try await routes.postEvents(post("/v1/events", Array(#"{"agent":"busy-bot","tool":"t"}"#.utf8)))
+            _ = try await routes.postEvents(post("/v1/events", Array(#"{"agent":"zed-bot","tool":"sql.query"}"#.utf8)))
+            let agents = try #require(try parseJSON(try await routes.getAgents(get("/v1/agents")).body)["agents"]?.arrayValue)
+            #expect(agents.compactMap { $0["agent"]?.stringValue } == ["busy-bot", "quiet-bot", "zed-bot"])
+            let q = agents[1]
+            #expect(q["events"] == 0 && q["tool_calls"] == 0 && q["state"] == "monitoring")
+            #expect(q["first_seen"] == .null && q["baseline"]?["tool_count"] == .number(Double(quiet.tools.count)))
+            #expect(agents[2]["events"] == 1)
+            let one = try parseJSON(try await routes.getAgent(get("/v1/agents/quiet-bot"), agent: "quiet-bot").body)
+            #expect(one["agent"] == "quiet-bot" && one["events"] == 0 && one["state"] == q["state"])
+        }
+    }
+
     @Test func alertsFromAMisbehavingBurstAreQueryable() async throws {
         let (_, baseline) = trainedAgent(name: "billing-bot")
         try await withRoutes(baselines: [baseline]) { routes, _, _ in
