@@ -14,6 +14,9 @@ public struct ServiceRoutes: Sendable {
     public let clock: WallClock
     /// The HTML dashboard (`GET /` and below), when its templates are loaded.
     public var dashboard: Dashboard?
+    /// Why there is no dashboard, when `serve` started without one: `GET /` then says so,
+    /// where the operator looks, rather than only in the start-up log.
+    public var dashboardOffReason: String?
 
     /// Most per-line errors listed in a `POST /v1/events` reply; the rest are counted.
     public static let maxListedErrors = 100
@@ -45,7 +48,13 @@ public struct ServiceRoutes: Sendable {
         router.get("/metrics") { request, _ in try await self.getMetrics(request) }
         router.get("/healthz") { _, _ in await self.getHealth() }
         registerKillSwitchRoutes(&router)
-        dashboard?.register(in: &router)
+        if let dashboard {
+            dashboard.register(in: &router)
+        } else if let reason = dashboardOffReason {
+            let text = "driftwatch: the HTML dashboard is off: \(reason). Restart serve with --dashboards DIR "
+                + "(the repository's dashboards/ directory) to have it; the API under /v1/ is up.\n"
+            router.get("/") { _, _ in .text(text, status: .notFound) }
+        }
         return router
     }
 

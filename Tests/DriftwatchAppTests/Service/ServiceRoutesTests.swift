@@ -143,6 +143,20 @@ struct ServiceRoutesTests {
         }
     }
 
+    /// Without templates `serve` still answers `/`, saying why there is no dashboard
+    /// (before, the reason was only on stderr and `/` was a bare 404).
+    @Test func theRootSaysWhyTheDashboardIsOff() async throws {
+        try await withRoutes { routes, _, _ in
+            var off = routes
+            off.dashboardOffReason = "no dashboards/ directory in /srv"
+            let response = try await off.router.call(get("/"))
+            #expect(response.status == .notFound)
+            let text = String(decoding: response.body, as: UTF8.self)
+            #expect(text.contains("no dashboards/ directory in /srv") && text.contains("--dashboards DIR"), "\(text)")
+            #expect(try await off.router.call(get("/v1/alerts")).status == .ok)
+        }
+    }
+
     @Test func alertsFromAMisbehavingBurstAreQueryable() async throws {
         let (_, baseline) = trainedAgent(name: "billing-bot")
         try await withRoutes(baselines: [baseline]) { routes, _, _ in
