@@ -83,4 +83,12 @@ struct CommandLineTests {
         #expect(r.code == 65, "\(r.err)")
         #expect(r.err.contains("/proc/nope") && !r.err.contains("//proc"), "\(r.err)")
     }
+
+    /// Outside the repository the demo's files are missing: a data error (65) that says
+    /// where to run it, not bad usage (64) for a command given no options at all.
+    @Test func theDemoOutsideTheRepositorySaysWhereToRunIt() async throws {
+        let r = try await run(["demo", "--listen", "127.0.0.1:0"])
+        #expect(r.code == 65, "\(r.err)")
+        #expect(r.err.contains("repository root") && r.err.contains("--baselines DIR"), "\(r.err)")
+    }
 }
