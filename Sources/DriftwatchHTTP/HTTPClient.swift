@@ -32,6 +32,14 @@ public struct HTTPClient: Sendable {
         self.configuration = configuration
     }
 
+    /// Checks that this client can send to `url` (`http://host[:port][/path]`), without
+    /// connecting: a command-line option can then be reported as bad usage before any
+    /// attempt is mistaken for an unreachable server.
+    /// - Throws: `HTTPClientError` with `.invalidURL` or `.unsupportedScheme`, and why.
+    public static func validate(_ url: String) throws(HTTPClientError) {
+        _ = try HTTPEndpoint(parsing: url)
+    }
+
     /// Sends `POST url` with `body` and returns the response, whatever its status.
     /// - Throws: `HTTPClientError`; https URLs fail with `.unsupportedScheme`.
     public func post(_ url: String, headers: HTTPHeaders = [:], body: [UInt8]) async throws(HTTPClientError) -> HTTPClientResponse {

@@ -19,6 +19,11 @@ struct UsageError: Error {
     var message: String
 }
 
+/// Input that was read but cannot be used (exit 65).
+struct DataError: Error {
+    var message: String
+}
+
 let generalHelp = """
     driftwatch — behavioural drift and anomaly monitor for AI agents
 
@@ -116,10 +121,24 @@ func replay(_ args: ArraySlice<String>) throws -> Int32 {
     return Exit.ok
 }
 
+let baselineHelp = """
+    usage: driftwatch baseline learn FILE... --out DIR
+           driftwatch baseline show AGENT|FILE [--baselines DIR]
+           driftwatch baseline diff A.json B.json
+
+      learn   learns one baseline per agent from known-good history, writes DIR/<agent>.json
+      show    prints a baseline in readable form
+      diff    what changed between two baselines
+    `driftwatch baseline SUBCOMMAND --help` for each one's options.
+    """
+
 func baseline(_ args: ArraySlice<String>) throws -> Int32 {
     guard let sub = args.first else { throw UsageError(message: "baseline needs a subcommand: learn, show or diff") }
     let rest = args.dropFirst()
     switch sub {
+    case "-h", "--help":
+        print(baselineHelp)
+        return Exit.ok
     case "learn":
         let a = try Arguments(rest, valued: ["--out"])
         if a.flags.contains("--help") {
@@ -134,11 +153,19 @@ func baseline(_ args: ArraySlice<String>) throws -> Int32 {
             try learner.learn(input, label: a.positional.count > 1 ? path : nil)
         }
         let baselines = learner.finish()
+        let directory = out.hasSuffix("/") ? out : out + "/"
+        // An empty result is a mistake (wrong file, wrong format, events without ts), not a
+        // success: say so, and leave DIR as it was.
+        guard !baselines.isEmpty else {
+            throw DataError(message: "baseline learn: no events found in \(a.positional.joined(separator: " ")) "
+                + "(\(learner.lines) lines, \(learner.rejected) rejected); nothing learned, \(directory) not written")
+        }
         for b in baselines {
             try BaselineFiles.save(b, in: out)
             if b.toolCalls < 100 { printError("warning: \(b.agent) has only \(b.toolCalls) tool calls; its baseline will be weak") }
         }
-        printError("learned \(baselines.count) baselines from \(learner.events) events into \(out)/ (\(learner.rejected) lines rejected)")
+        printError("learned \(baselines.count) baselines from \(learner.events) events into \(directory) "
+            + "(\(learner.rejected) lines rejected, \(learner.duplicates) duplicates skipped)")
         return Exit.ok
     case "show":
         let a = try Arguments(rest, valued: ["--baselines"])
@@ -283,7 +310,18 @@ func hook(_ args: ArraySlice<String>) throws -> Int32 {
                                               tools: config.detection.toolClasses, token: environment(GateCommands.tokenVariable)))
 }
 
+let auditHelp = """
+    usage: driftwatch audit verify [--db FILE]
+
+      verify  walks the audit log's hash chain; names the first broken row (exit 65)
+    `driftwatch audit verify --help` for details.
+    """
+
 func audit(_ args: ArraySlice<String>) throws -> Int32 {
+    if args.first == "-h" || args.first == "--help" {
+        print(auditHelp)
+        return Exit.ok
+    }
     guard args.first == "verify" else { throw UsageError(message: "audit needs a subcommand: verify") }
     let a = try Arguments(args.dropFirst(), valued: ["--db"])
     if a.flags.contains("--help") {
@@ -367,6 +405,9 @@ func run(_ argv: [String]) -> Int32 {
         return Exit.data
     } catch let error as IOError {
         printError("driftwatch: \(error)")
+        return Exit.data
+    } catch let error as DataError {
+        printError("driftwatch: \(error.message)")
         return Exit.data
     } catch {
         printError("driftwatch: \(error)")

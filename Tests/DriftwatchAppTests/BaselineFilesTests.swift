@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import DriftwatchApp
 @testable import DriftwatchCore
@@ -76,6 +77,56 @@ struct BaselineFilesTests {
         let learned = learner.finish()
         #expect(rejected.all.isEmpty)
         #expect(learned == [trainedAgent(seed: 42).1])
+    }
+
+    /// A baseline learned from history with retried deliveries (same agent and call_id)
+    /// equals the one learned without them (spec §1: a duplicate is counted once).
+    @Test func learningSkipsDuplicateCallIDs() throws {
+        let dir = try TemporaryDirectory()
+        var agent = SyntheticAgent(seed: 42)
+        var events = agent.calls(3000) + agent.closeSessions()
+        for i in events.indices { events[i].callID = "call-\(i)" }
+        var lines = events.map(\.ndjson)
+        for i in stride(from: 2900, through: 100, by: -200) { lines.insert(lines[i], at: i + 1) }
+        let path = try dir.write("history.ndjson", lines.joined(separator: "\n") + "\n")
+        var learner = BaselineLearner(reject: { _ in })
+        try learner.learn(try FileInput(path: path), label: nil)
+        #expect(learner.duplicates == 15)
+        #expect(learner.events == events.count)
+        #expect(learner.finish() == [trainedAgent(seed: 42).1])
+    }
+
+    @Test func learningFromAGzipFileFailsOnceNamingZcat() throws {
+        let dir = try TemporaryDirectory()
+        let path = dir.file("history.ndjson.gz")
+        try Data([0x1F, 0x8B, 0x08, 0x00, 0x0A, 0x7B, 0x0A, 0xFF]).write(to: URL(fileURLWithPath: path))
+        let rejected = Lines()
+        var learner = BaselineLearner(reject: rejected.add)
+        #expect {
+            try learner.learn(try FileInput(path: path), label: nil)
+        } throws: { error in
+            "\(error)".contains("zcat \(path) | driftwatch baseline learn - --out DIR")
+        }
+        #expect(rejected.all.isEmpty)
+        #expect(learner.events == 0)
+    }
+
+    /// A directory that cannot be made is named as the user wrote it, without `//`.
+    @Test func anUnwritableOutputDirectoryIsNamedAsWritten() throws {
+        let b = trainedAgent(calls: 200).1
+        for (out, named) in [("/proc/nope", "/proc/nope"), ("/proc/nope/", "/proc/nope"), ("/proc//nope/deeper", "/proc/nope")] {
+            #expect {
+                try BaselineFiles.save(b, in: out)
+            } throws: { error in
+                let text = "\(error)"
+                return text.hasPrefix(named + ": mkdir failed") && !text.contains("//")
+            }
+        }
+        let dir = try TemporaryDirectory()
+        try BaselineFiles.save(b, in: dir.path + "/a//b/")
+        #expect(FileManager.default.fileExists(atPath: dir.path + "/a/b/billing-bot.json"))
+        #expect(BaselineFiles.path(of: "x.json", in: "bl/") == "bl/x.json")
+        #expect(BaselineFiles.path(of: "x.json", in: "/") == "/x.json")
     }
 
     @Test func malformedBaselineFileIsRejectedNamingFileAndField() throws {

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import DriftwatchApp
 @testable import DriftwatchCore
@@ -123,6 +124,123 @@ struct ReplayerTests {
         #expect(rejected.first?.hasPrefix("line 6: line is longer than the limit of 4096 bytes") == true, "\(rejected)")
         #expect(summary.events == 20)
         #expect(summary.rejectedByReason == ["too_long": 1])
+    }
+
+    // MARK: call_id idempotency (spec §1)
+
+    /// The audit's repro: 25 copies of one call (same agent and call_id) are one event, as
+    /// in `serve`; before, they raised loop.repeat and opened the breaker.
+    @Test func copiesOfOneCallIDAreCountedOnceAndRaiseNothing() throws {
+        let dir = try TemporaryDirectory()
+        let line = #"{"ts":"2026-11-20T10:00:00Z","agent":"bot","session":"s","call_id":"same","tool":"sql.query","args":{"q":1}}"#
+        let text = Array(repeating: line, count: 25).joined(separator: "\n") + "\n"
+        let inputPath = try dir.write("dup.ndjson", text)
+        let rejected = Lines()
+        var replayer = Replayer(monitor: Monitor(), output: try OutputStream(creating: dir.file("out.ndjson")), reject: rejected.add)
+        try replayer.replay(try FileInput(path: inputPath), label: nil)
+        try replayer.finish()
+        #expect(replayer.summary.events == 1)
+        #expect(replayer.summary.duplicates == 24)
+        #expect(replayer.summary.lines == 25)
+        #expect(rejected.all.isEmpty)
+        #expect(try dir.read("out.ndjson").isEmpty)
+        #expect(replayer.summary.text(seconds: 1).contains("duplicates: 24"))
+    }
+
+    /// Duplicates are dropped before detection: the output equals the de-duplicated
+    /// events processed directly, with consecutive seqs.
+    @Test func duplicatesAreSkippedBeforeDetection() throws {
+        let dir = try TemporaryDirectory()
+        var agent = Self.trained.0
+        var good = agent.calls(200)
+        for i in good.indices { good[i].callID = "c-\(i)" }
+        var lines = good.map(\.ndjson)
+        // Retried deliveries: earlier lines again, later in the stream (same agent and call_id,
+        // even with a later ts), and one call_id reused by another agent, which is not a duplicate.
+        var retried = good[30]
+        retried.ts = good[120].ts
+        lines.insert(retried.ndjson, at: 121)
+        lines.insert(good[10].ndjson, at: 150)
+        lines.insert(good[150].ndjson, at: 180)
+        var other = good[5]
+        other.agent = "other-bot"
+        lines.append(other.ndjson)
+        let (summary, rejected) = try Self.replay(lines.joined(separator: "\n"), into: dir, output: "out.ndjson")
+        #expect(rejected.isEmpty)
+        #expect(summary.duplicates == 3)
+        #expect(summary.events == good.count + 1)
+        var monitor = Monitor(baselines: [Self.trained.1])
+        var expected = ""
+        for (i, e) in (good + [other]).enumerated() {
+            for alert in monitor.process(e, seq: Int64(i + 1)) {
+                var w = JSONWriter()
+                w.write(alert.json)
+                expected += w.string + "\n"
+            }
+        }
+        #expect(String(decoding: try dir.read("out.ndjson"), as: UTF8.self) == expected)
+    }
+
+    @Test func aRejectedLineDoesNotTakeItsCallID() throws {
+        let dir = try TemporaryDirectory()
+        let text = """
+            {"agent":"bot","call_id":"x","tool":"t"}
+            {"ts":"2026-11-20T10:00:00Z","agent":"bot","call_id":"x","tool":"t"}
+            {"ts":"2026-11-20T10:00:01Z","agent":"bot","call_id":"x","tool":"t"}
+            {"ts":"2026-11-20T10:00:02Z","agent":"bot","tool":"t"}
+            {"ts":"2026-11-20T10:00:03Z","agent":"bot","tool":"t"}
+            """
+        let (summary, rejected) = try Self.replay(text, into: dir, output: "out.ndjson")
+        #expect(rejected.count == 1)
+        #expect(summary.events == 3)  // the first valid "x", and both calls without a call_id
+        #expect(summary.duplicates == 1)
+    }
+
+    @Test func aDuplicateFartherBackThanTheWindowIsCountedAgain() throws {
+        let dir = try TemporaryDirectory()
+        let lines = (0..<6).map { #"{"ts":"2026-11-20T10:00:0\#($0)Z","agent":"bot","call_id":"c\#($0)","tool":"t"}"# }
+        // c0 again after five other call_ids (window 4: gone), c5 again at once (still there).
+        let text = (lines + [lines[0], lines[5]]).joined(separator: "\n")
+        let path = try dir.write("in.ndjson", text)
+        var replayer = Replayer(monitor: Monitor(), output: try OutputStream(creating: dir.file("o")), callIDWindow: 4,
+                                reject: { _ in })
+        try replayer.replay(try FileInput(path: path), label: nil)
+        #expect(replayer.summary.events == 7)
+        #expect(replayer.summary.duplicates == 1)
+    }
+
+    // MARK: what is not NDJSON
+
+    @Test func aGzipFileIsRefusedWithOneMessageNamingZcat() throws {
+        let dir = try TemporaryDirectory()
+        // gzip's magic (1f 8b), then compressed-looking bytes with newlines among them.
+        var bytes: [UInt8] = [0x1F, 0x8B, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x03]
+        var x: UInt64 = 12345
+        for _ in 0..<20_000 {
+            x = x &* 6364136223846793005 &+ 1442695040888963407
+            bytes.append(UInt8(truncatingIfNeeded: x >> 56))
+        }
+        let path = dir.file("events.ndjson.gz")
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        let rejected = Lines()
+        var replayer = Replayer(monitor: Monitor(), output: try OutputStream(creating: dir.file("o")), reject: rejected.add)
+        #expect {
+            try replayer.replay(try FileInput(path: path), label: nil)
+        } throws: { error in
+            let text = "\(error)"
+            return error is IOError && text.contains("gzip") && text.contains("zcat \(path) | driftwatch replay -")
+        }
+        #expect(rejected.all.isEmpty)
+        #expect(replayer.summary.events == 0)
+    }
+
+    @Test func aByteOrderMarkBeforeTheFirstLineIsSkipped() throws {
+        let dir = try TemporaryDirectory()
+        let text = "\u{FEFF}" + #"{"ts":"2026-11-20T10:00:00Z","agent":"bot","tool":"t"}"# + "\n"
+            + #"{"ts":"2026-11-20T10:00:01Z","agent":"bot","tool":"t"}"#
+        let (summary, rejected) = try Self.replay(text, into: dir, output: "out.ndjson")
+        #expect(rejected.isEmpty, "\(rejected)")
+        #expect(summary.events == 2)
     }
 
     @Test func labelPrefixesRejections() throws {

@@ -40,7 +40,7 @@ public enum BaselineFiles {
     /// Writes one baseline, atomically (temp file + rename).
     public static func save(_ baseline: Baseline, in directory: String) throws {
         try makeDirectory(directory)
-        let path = directory + "/" + fileName(for: baseline.agent)
+        let path = Self.path(of: fileName(for: baseline.agent), in: directory)
         let temp = path + ".tmp"
         do {
             let out = try OutputStream(creating: temp)
@@ -62,7 +62,7 @@ public enum BaselineFiles {
             }
             if name.hasSuffix(".json"), !name.hasPrefix(".") { names.append(name) }
         }
-        return try names.sorted().map { try load(directory + "/" + $0) }
+        return try names.sorted().map { try load(Self.path(of: $0, in: directory)) }
     }
 
     public static func load(_ path: String) throws -> Baseline {
@@ -76,41 +76,64 @@ public enum BaselineFiles {
         }
     }
 
+    /// Makes `path` and its missing parents (`mkdir -p`). Empty components (`a//b`, a
+    /// trailing `/`) are skipped, so an error names the directory as a user would write it.
     static func makeDirectory(_ path: String) throws {
-        var partial = ""
-        for component in path.split(separator: "/", omittingEmptySubsequences: false) {
-            partial += (partial.isEmpty && path.hasPrefix("/") ? "" : partial.isEmpty ? "" : "/") + component
-            if partial.isEmpty { partial = "/"; continue }
+        var partial = path.hasPrefix("/") ? "/" : ""
+        for component in path.split(separator: "/") {
+            partial = Self.path(of: String(component), in: partial)
             if mkdir(partial, 0o755) != 0, errno != EEXIST { throw IOError(call: "mkdir", path: partial, errno: errno) }
         }
+    }
+
+    /// `directory/name`, with one slash between them whether or not `directory` ends in
+    /// one (`--out bl/`); just `name` for an empty directory.
+    static func path(of name: String, in directory: String) -> String {
+        directory.isEmpty || directory.hasSuffix("/") ? directory + name : directory + "/" + name
     }
 }
 
 /// `driftwatch baseline learn`: one builder per agent over known-good history.
+/// A retried event (same agent and `call_id`, spec §1) is learned once, so that
+/// retries do not teach the baseline that repeats are normal.
 public struct BaselineLearner {
     private var builders: [String: BaselineBuilder] = [:]
     public private(set) var events = 0
     public private(set) var rejected = 0
+    /// Events skipped because their agent and `call_id` came before.
+    public private(set) var duplicates = 0
+    /// Lines read over all inputs, blank ones included.
+    public private(set) var lines = 0
+    private var callIDs: CallIDWindow
     private let reject: (String) -> Void
 
-    public init(reject: @escaping (String) -> Void) {
+    /// - Parameter callIDWindow: how many distinct `call_id`s are remembered for de-duplication.
+    public init(callIDWindow: Int = CallIDWindow.defaultCapacity, reject: @escaping (String) -> Void) {
+        self.callIDs = CallIDWindow(capacity: callIDWindow)
         self.reject = reject
     }
 
+    /// Learns from one input; `label` prefixes error messages when there are several inputs.
+    /// - Throws: `IOError` when the input cannot be read or is gzip-compressed.
     public mutating func learn(_ input: borrowing FileInput, label: String?) throws {
         var splitter = LineSplitter()
         var lineNumber = 0
+        let name = input.name
         func learn(_ event: Event, _ prefix: String, _ me: inout BaselineLearner) {
             guard let ts = event.ts else {
                 me.rejected += 1
                 me.reject(prefix + "\"ts\" is required to learn a baseline")
                 return
             }
+            if let callID = event.callID, !me.callIDs.admit(agent: event.agent, callID: callID) {
+                me.duplicates += 1
+                return
+            }
             me.events += 1
             let features = event.tool.map { ArgsFeatures(tool: $0, args: event.args) }
             me.builders[event.agent, default: BaselineBuilder(agent: event.agent)].add(event, features: features, at: ts)
         }
-        func handle(_ line: LineSplitter.Line, _ me: inout BaselineLearner) {
+        func handle(_ line: LineSplitter.Line, _ me: inout BaselineLearner) throws {
             lineNumber += 1
             let prefix = (label.map { "\($0): " } ?? "") + "line \(lineNumber): "
             switch line {
@@ -118,6 +141,7 @@ public struct BaselineLearner {
                 me.rejected += 1
                 me.reject(prefix + "line is longer than the limit (\(n) bytes)")
             case .line(let bytes):
+                if lineNumber == 1 { try CompressedInput.refuse(bytes, name: name, command: "baseline learn - --out DIR") }
                 if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { return }
                 do {
                     switch try EventDecoder.decode(bytes) {
@@ -131,8 +155,9 @@ public struct BaselineLearner {
                 }
             }
         }
-        try input.forEachChunk { chunk in splitter.feed(chunk) { handle($0, &self) } }
-        splitter.finish { handle($0, &self) }
+        try input.forEachChunk { chunk in try splitter.feed(chunk) { try handle($0, &self) } }
+        try splitter.finish { try handle($0, &self) }
+        lines += lineNumber
     }
 
     /// The finished baselines, by agent name.

@@ -22,6 +22,7 @@ public struct DemoRunner: Sendable {
     /// Runs the demo until a signal; the temporary store is deleted afterwards.
     /// - Throws: `ServiceError` with its exit code (bad listen address, port in use, missing files).
     public func run() async throws(ServiceError) {
+        try checkFiles()
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("driftwatch-demo-\(UUID().uuidString)")
         do {
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -65,6 +66,22 @@ public struct DemoRunner: Sendable {
             await service.run()
             await receiver.shutdown()
             group.cancelAll()
+        }
+    }
+
+    /// The demo reads its fleet's baselines and the dashboard's templates from files,
+    /// relative to the working directory by default. Run from anywhere else, they are
+    /// missing: a data error (spec §3: 65) that says where to run it, before anything
+    /// starts, rather than bad usage for a command given no options at all.
+    /// - Throws: `ServiceError.data`.
+    func checkFiles() throws(ServiceError) {
+        for (directory, option) in [(baselinesDirectory, "--baselines"), (dashboardsDirectory, "--dashboards")] {
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
+                let here = FileManager.default.currentDirectoryPath
+                throw .data("the demo needs \(directory)/, which is not in \(here): run driftwatch demo from the repository root "
+                    + "(it reads baselines/demo/ and dashboards/), or pass \(option) DIR")
+            }
         }
     }
 

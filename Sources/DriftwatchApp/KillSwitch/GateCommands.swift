@@ -22,6 +22,7 @@ public enum GateCommands {
     public static let exitBlocked: Int32 = 2
     public static let exitOpen: Int32 = 3
     public static let exitHalfOpen: Int32 = 4
+    public static let exitUsage: Int32 = 64
     public static let exitData: Int32 = 65
     public static let exitUnavailable: Int32 = 69
 
@@ -44,12 +45,18 @@ public enum GateCommands {
     /// those modes show the breaker without stopping the agent (design.md § Circuit
     /// breakers). One an operator tripped stops the agent in every mode (exit 3).
     public static func check(agent: String, server: String, token: String?) -> CommandResult {
+        if let problem = invalidServer(server) {
+            return CommandResult(exitCode: exitUsage, stderr: "driftwatch check: \(problem)")
+        }
         let url = trimmed(server) + "/v1/agents/" + percentEncode(agent) + "/breaker"
         let response: HTTPClientResponse
         do {
             response = try HTTPClient(configuration: clientConfiguration).sendBlocking(.get, url, headers: headers(token))
         } catch {
             return CommandResult(exitCode: exitUnavailable, stderr: "driftwatch check: cannot reach \(server): \(error)")
+        }
+        if let refusal = refusal(response, server: server, token: token, role: "viewer") {
+            return CommandResult(exitCode: exitUnavailable, stderr: "driftwatch check: \(refusal)")
         }
         guard response.statusCode == 200, let json = try? JSONScanner.parse(response.body),
               let state = json["state"]?.stringValue
@@ -92,12 +99,20 @@ public enum GateCommands {
     /// is unreachable a `PreToolUse` falls back to `failMode`, saying so on stderr.
     public static func hookClaudeCode(payload: [UInt8], server: String, agent: String?, failMode: FailMode,
                                       tools: ToolClassifier, token: String?) -> CommandResult {
+        if let problem = invalidServer(server) {
+            return CommandResult(exitCode: exitUsage, stderr: "driftwatch hook: \(problem)")
+        }
         let json: JSONValue
         do { json = try JSONScanner.parse(payload) } catch {
             // A malformed payload is Claude Code's problem, not a reason to block work.
             return CommandResult(exitCode: exitOK, stderr: "driftwatch hook: ignoring an invalid hook payload: \(error)")
         }
-        let event = json["hook_event_name"]?.stringValue ?? ""
+        // Without it the server cannot tell a PreToolUse from a PostToolUse: most likely the
+        // command is wired to something other than a Claude Code hook. Not a reason to block either.
+        guard let event = json["hook_event_name"]?.stringValue, !event.isEmpty else {
+            return CommandResult(exitCode: exitOK, stderr: "driftwatch hook: ignoring a payload with no hook_event_name "
+                + "(not a Claude Code hook payload; is this command configured under \"hooks\" in settings.json?)")
+        }
         let tool = json["tool_name"]?.stringValue ?? ""
         var url = trimmed(server) + "/v1/hooks/claude-code"
         if let agent { url += "?agent=" + percentEncode(agent) }
@@ -107,12 +122,15 @@ public enum GateCommands {
         do {
             response = try HTTPClient(configuration: clientConfiguration).sendBlocking(.post, url, headers: h, body: payload)
         } catch {
-            return unreachable(event: event, tool: tool, server: server, reason: "\(error)", failMode: failMode, tools: tools)
+            return fallBack(event: event, tool: tool, problem: "cannot reach \(server) (\(error))", failMode: failMode, tools: tools)
+        }
+        if let refusal = refusal(response, server: server, token: token, role: "ingest") {
+            return fallBack(event: event, tool: tool, problem: refusal, failMode: failMode, tools: tools)
         }
         guard (200..<300).contains(response.statusCode) else {
             let text = String(decoding: response.body.prefix(300), as: UTF8.self)
-            return unreachable(event: event, tool: tool, server: server, reason: "HTTP \(response.statusCode): \(text)",
-                               failMode: failMode, tools: tools)
+            return fallBack(event: event, tool: tool, problem: "cannot reach \(server) (HTTP \(response.statusCode): \(text))",
+                            failMode: failMode, tools: tools)
         }
         guard event == "PreToolUse" else { return CommandResult(exitCode: exitOK) }
         let answer = (try? JSONScanner.parse(response.body)) ?? .null
@@ -123,10 +141,13 @@ public enum GateCommands {
         return CommandResult(exitCode: exitOK)
     }
 
-    static func unreachable(event: String, tool: String, server: String, reason: String, failMode: FailMode,
-                            tools: ToolClassifier) -> CommandResult {
+    /// What the hook does when the server could not answer: `problem` says why, as a clause
+    /// ("cannot reach …", "… refused the token …"). Post* events are dropped with a note;
+    /// a `PreToolUse` falls back to `failMode`.
+    static func fallBack(event: String, tool: String, problem: String, failMode: FailMode,
+                         tools: ToolClassifier) -> CommandResult {
         guard event == "PreToolUse" else {
-            return CommandResult(exitCode: exitOK, stderr: "driftwatch hook: could not forward \(event) to \(server): \(reason)")
+            return CommandResult(exitCode: exitOK, stderr: "driftwatch hook: could not forward \(event): \(problem)")
         }
         let destructive = tools.classify(tool) == .destructive
         let block = switch failMode {
@@ -140,11 +161,31 @@ public enum GateCommands {
         case .byToolClass: destructive ? "\(tool) is classed destructive" : "\(tool) is not classed destructive"
         }
         if block {
-            return CommandResult(exitCode: exitBlocked, stderr: "driftwatch hook: cannot reach \(server) (\(reason)); "
-                + "blocking \(tool) (fail-closed: \(why)).")
+            return CommandResult(exitCode: exitBlocked, stderr: "driftwatch hook: \(problem); blocking \(tool) (fail-closed: \(why)).")
         }
-        return CommandResult(exitCode: exitOK, stderr: "driftwatch hook: cannot reach \(server) (\(reason)); "
-            + "allowing \(tool) (fail-open: \(why)).")
+        return CommandResult(exitCode: exitOK, stderr: "driftwatch hook: \(problem); allowing \(tool) (fail-open: \(why)).")
+    }
+
+    /// Why `server` cannot be used as `--server`, as one line, or nil. A URL this client
+    /// cannot send to is bad usage (spec §3: exit 64), not an unreachable server (69).
+    static func invalidServer(_ server: String) -> String? {
+        do {
+            try HTTPClient.validate(trimmed(server))
+            return nil
+        } catch {
+            return "invalid --server URL: \(error.message) (expected http://HOST:PORT)"
+        }
+    }
+
+    /// When the server answered 401 or 403, what it refused, as a clause: it was reached,
+    /// so "cannot reach" would send the operator after the network instead of the token.
+    static func refusal(_ response: HTTPClientResponse, server: String, token: String?, role: String) -> String? {
+        guard response.statusCode == 401 || response.statusCode == 403 else { return nil }
+        let json = try? JSONScanner.parse(response.body)
+        let said = json?["error"]?.stringValue ?? String(decoding: response.body.prefix(200), as: UTF8.self)
+        let what = token.map { $0.isEmpty ? "the request without a token" : "the token" } ?? "the request without a token"
+        return "\(server) refused \(what) (HTTP \(response.statusCode): \(said)); "
+            + "set $\(tokenVariable) to a token with the \(role) role"
     }
 
     /// `driftwatch audit verify --db FILE`: walks the hash chain; exit 65 naming the first broken row.

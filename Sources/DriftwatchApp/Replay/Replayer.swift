@@ -3,30 +3,43 @@ public import DriftwatchCore
 /// `driftwatch replay` (spec §3): offline and deterministic. Event time is the
 /// clock; alerts go to `output` as NDJSON; every rejected line is reported
 /// through `reject` with its line number and the reason, and the run goes on.
+/// An event whose agent and `call_id` came before is a duplicate (spec §1): it is
+/// counted, not detected on, as in `serve` (within `CallIDWindow`'s window).
 public struct Replayer {
     public private(set) var monitor: Monitor
     public private(set) var summary = ReplaySummary()
     private let output: OutputStream
     private let reject: (String) -> Void
     private let maxLineBytes: Int
+    private var callIDs: CallIDWindow
 
+    /// - Parameter callIDWindow: how many distinct `call_id`s are remembered for de-duplication.
     public init(monitor: Monitor, output: OutputStream, maxLineBytes: Int = LineSplitter.defaultMaxLineBytes,
-                reject: @escaping (String) -> Void)
+                callIDWindow: Int = CallIDWindow.defaultCapacity, reject: @escaping (String) -> Void)
     {
         self.monitor = monitor
         self.output = output
         self.maxLineBytes = maxLineBytes
+        self.callIDs = CallIDWindow(capacity: callIDWindow)
         self.reject = reject
     }
 
     /// Replays one input; `label` prefixes error messages when there are several inputs.
+    /// - Throws: `IOError` when the input cannot be read or is gzip-compressed (one
+    ///   error, where its lines would each be rejected as invalid JSON).
     public mutating func replay(_ input: borrowing FileInput, label: String?) throws {
         var splitter = LineSplitter(maxLineBytes: maxLineBytes)
         var lineNumber = 0
         var alerts: [Alert] = []
+        let name = input.name
         func process(_ event: Event, _ me: inout Replayer) throws {
             guard let ts = event.ts else {
                 me.rejectLine(lineNumber, label, DecodeError(field: "ts", "is required in replay (event time is the clock)"))
+                return
+            }
+            // After validation, so that a rejected line does not claim its call_id.
+            if let callID = event.callID, !me.callIDs.admit(agent: event.agent, callID: callID) {
+                me.summary.duplicates += 1
                 return
             }
             me.summary.events += 1
@@ -40,6 +53,7 @@ public struct Replayer {
             case .tooLong(let bytes):
                 me.rejectLine(lineNumber, label, DecodeError("line is longer than the limit of \(me.maxLineBytes) bytes (\(bytes))"))
             case .line(let bytes):
+                if lineNumber == 1 { try CompressedInput.refuse(bytes, name: name, command: "replay -") }
                 if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { return }
                 do {
                     switch try EventDecoder.decode(bytes) {
@@ -89,6 +103,8 @@ public struct ReplaySummary: Sendable {
     public var agents = 0
     public var rejected = 0
     public var rejectedByReason: [String: Int] = [:]
+    /// Events skipped because their agent and `call_id` came before (spec §1).
+    public var duplicates = 0
     public var breakerChecks = 0
     public var alertsByKind: [String: Int] = [:]
 
@@ -100,6 +116,7 @@ public struct ReplaySummary: Sendable {
             "events: \(events) from \(lines) lines, agents: \(agents)",
             "alerts: \(alerts)" + (alertsByKind.isEmpty ? "" : " (" + alertsByKind.keys.sorted().map { "\($0) \(alertsByKind[$0]!)" }.joined(separator: ", ") + ")"),
             "rejected lines: \(rejected)" + (rejectedByReason.isEmpty ? "" : " (" + rejectedByReason.keys.sorted().map { "\($0) \(rejectedByReason[$0]!)" }.joined(separator: ", ") + ")"),
+            "duplicates: \(duplicates)" + (duplicates > 0 ? " (same agent and call_id as an earlier event; counted once)" : ""),
         ]
         if breakerChecks > 0 { lines.append("breaker checks skipped (PreToolUse): \(breakerChecks)") }
         let rate = seconds > 0 ? Int(Double(events) / seconds) : 0

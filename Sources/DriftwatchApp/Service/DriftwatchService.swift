@@ -101,6 +101,11 @@ public final class DriftwatchService: Sendable {
                                    maxLineBytes: configuration.limits.maxLineBytes, clock: clock,
                                    breakerCheck: BreakerControl(pipeline: pipeline, clock: clock).check)
         routes.dashboard = try Dashboard.load(settings: settings, routes: routes, log: log)
+        if routes.dashboard == nil {
+            // Only a default directory may be missing (a named one is a start-up error).
+            let here = FileManager.default.currentDirectoryPath
+            routes.dashboardOffReason = "there is no \(configuration.dashboards)/ directory in \(here), where serve was started"
+        }
         var http = HTTPServer.Configuration(host: settings.listen.host, port: settings.listen.port)
         http.limits.maxBodyBytes = configuration.limits.maxBodyBytes
         http.maxConnections = configuration.limits.maxConnections

@@ -14,6 +14,9 @@ public struct ServiceRoutes: Sendable {
     public let clock: WallClock
     /// The HTML dashboard (`GET /` and below), when its templates are loaded.
     public var dashboard: Dashboard?
+    /// Why there is no dashboard, when `serve` started without one: `GET /` then says so,
+    /// where the operator looks, rather than only in the start-up log.
+    public var dashboardOffReason: String?
 
     /// Most per-line errors listed in a `POST /v1/events` reply; the rest are counted.
     public static let maxListedErrors = 100
@@ -45,7 +48,13 @@ public struct ServiceRoutes: Sendable {
         router.get("/metrics") { request, _ in try await self.getMetrics(request) }
         router.get("/healthz") { _, _ in await self.getHealth() }
         registerKillSwitchRoutes(&router)
-        dashboard?.register(in: &router)
+        if let dashboard {
+            dashboard.register(in: &router)
+        } else if let reason = dashboardOffReason {
+            let text = "driftwatch: the HTML dashboard is off: \(reason). Restart serve with --dashboards DIR "
+                + "(the repository's dashboards/ directory) to have it; the API under /v1/ is up.\n"
+            router.get("/") { _, _ in .text(text, status: .notFound) }
+        }
         return router
     }
 
@@ -169,10 +178,28 @@ public struct ServiceRoutes: Sendable {
 
     // MARK: - Read API
 
-    /// `GET /v1/agents`.
+    /// Most agents `GET /v1/agents` lists.
+    public static let maxListedAgents = 10_000
+
+    /// `GET /v1/agents`: every agent that has sent events, and every agent with a loaded
+    /// baseline that has not yet (zero counters), as `GET /v1/agents/{agent}` finds both;
+    /// by name, at most `maxListedAgents`.
     public func getAgents(_ request: HTTPRequest) async throws -> HTTPResponse {
         try access.authorize(request, as: .viewer)
-        let counters = try await store.read { db in try AgentStore.all(in: db) }
+        let limit = Self.maxListedAgents
+        var counters = try await store.read { db in try AgentStore.all(in: db, limit: limit) }
+        let baselined = pipeline.withMonitor { $0.agentsWithLoadedBaselines }
+        // Past a full page of stored agents, a baselined name sorting after the last one
+        // would stand in for stored agents that were cut; the page ends where the store's does.
+        let last = counters.count == limit ? counters.last?.agent : nil
+        let stored = Set(counters.map(\.agent))
+        // Byte order, as SQLite's ORDER BY agent sorts.
+        func precedes(_ a: String, _ b: String) -> Bool { a.utf8.lexicographicallyPrecedes(b.utf8) }
+        let silent = baselined.filter { agent in !stored.contains(agent) && (last.map { precedes(agent, $0) } ?? true) }
+        if !silent.isEmpty {
+            counters = (counters + silent.map { AgentCounters(agent: $0) }).sorted { precedes($0.agent, $1.agent) }
+            counters.removeLast(max(0, counters.count - limit))
+        }
         let states = pipeline.withMonitor { monitor in
             counters.map { c in (monitor.isLearning(c.agent), monitor.baseline(for: c.agent).map(Self.baselineSummary)) }
         }
@@ -237,7 +264,9 @@ public struct ServiceRoutes: Sendable {
         return .json(JSONValue.object([JSONMember("alerts", .array(alerts.map(\.json)))]).jsonString)
     }
 
-    /// Parses and validates the `/v1/alerts` query.
+    /// Parses and validates the `/v1/alerts` query. An empty value is no filter: spec §4
+    /// writes the route as `?agent=&kind=&severity=&since=&limit=`, and an HTML form sends
+    /// its unset fields that way. A name it does not know is refused, empty or not.
     /// - Throws: `HTTPError` 400 naming the parameter and what it accepts.
     public static func alertQuery(_ parameters: [(name: String, value: String)]) throws(HTTPError) -> AlertQuery {
         var query = AlertQuery()
@@ -246,6 +275,7 @@ public struct ServiceRoutes: Sendable {
             guard seen.insert(name).inserted else {
                 throw HTTPError(.badRequest, message: "query parameter \(name) is given more than once")
             }
+            if value.isEmpty, ["agent", "kind", "severity", "since", "limit"].contains(name) { continue }
             switch name {
             case "agent":
                 guard !value.isEmpty, value.utf8.count <= EventDecoder.maxAgentBytes else {

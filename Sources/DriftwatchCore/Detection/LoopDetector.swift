@@ -56,7 +56,9 @@ struct LoopDetector: Sendable {
             let sev = severity(score: Double(run), threshold: Double(limits.repeatLimit), destructive: o.isDestructive)
             if incidents.admit(.loopRepeat, severity: sev, at: o.ts, quiet: settings.quietPeriod) {
                 var message = "Session \(o.session ?? "") of \(o.agent) made the identical \(o.tool) call \(run) times in a row"
-                message += limits.calibrated ? ", above the bound of \(limits.repeatLimit) from its baseline." : " (limit \(limits.repeatLimit) while its baseline is learned)."
+                message += limits.calibrated
+                    ? ", \(Self.relation(run, limits.repeatLimit)) the bound of \(limits.repeatLimit) from its baseline."
+                    : " (limit \(limits.repeatLimit) while its baseline is learned)."
                 var evidence: [JSONMember] = [
                     JSONMember("tool", .string(o.tool)), JSONMember("identical_calls", .number(Double(run))),
                     JSONMember("bound", .number(Double(limits.repeatLimit))),
@@ -79,7 +81,7 @@ struct LoopDetector: Sendable {
             if incidents.admit(.loopCycle, severity: sev, at: o.ts, quiet: settings.quietPeriod) {
                 let cycle = Array(recentTools.elements.suffix(lag))
                 let message = "Session \(o.session ?? "") of \(o.agent) is cycling " + cycle.joined(separator: " → ")
-                    + " with identical arguments: \(calls) calls in the cycle, above the bound of \(bound)"
+                    + " with identical arguments: \(calls) calls in the cycle, \(Self.relation(calls, bound)) the bound of \(bound)"
                     + (limits.calibrated ? " from its baseline." : " used while its baseline is learned.")
                 alerts.append(o.alert(.loopCycle, sev, score: Double(calls), threshold: Double(bound), message: message, evidence: [
                     "cycle": .array(cycle.map(JSONValue.string)), "period": .number(Double(lag)),
@@ -96,7 +98,7 @@ struct LoopDetector: Sendable {
                 let sev = severity(score: Double(streak), threshold: Double(limits.failureLimit), destructive: o.isDestructive)
                 if incidents.admit(.loopErrorRetry, subject: o.tool, severity: sev, at: o.ts, quiet: settings.quietPeriod) {
                     let message = "Session \(o.session ?? "") of \(o.agent) has called failing \(o.tool) \(streak) times without a success, "
-                        + "above the bound of \(limits.failureLimit)" + (limits.calibrated ? " from its baseline." : " used while its baseline is learned.")
+                        + "\(Self.relation(streak, limits.failureLimit)) the bound of \(limits.failureLimit)" + (limits.calibrated ? " from its baseline." : " used while its baseline is learned.")
                     alerts.append(o.alert(.loopErrorRetry, sev, score: Double(streak), threshold: Double(limits.failureLimit),
                                           message: message, evidence: [
                                               "tool": .string(o.tool), "failures_in_a_row": .number(Double(streak)),
@@ -107,5 +109,12 @@ struct LoopDetector: Sendable {
         } else if failing[o.tool] != nil {
             failing[o.tool] = nil
         }
+    }
+
+    /// How a count stands to the bound it was tested against: each bound is the shortest
+    /// run that is already improbable, so an alert fires on reaching it, and "above"
+    /// would misstate a count equal to it.
+    static func relation(_ count: Int, _ bound: Int) -> String {
+        count > bound ? "above" : "reaching"
     }
 }

@@ -56,6 +56,10 @@ public struct Monitor: Sendable {
         agentIndex[agent].map { agents[$0] }
     }
 
+    /// Agents with a baseline given at start (files, or the store's), whether or not they
+    /// have sent an event yet, sorted.
+    public var agentsWithLoadedBaselines: [String] { loaded.keys.sorted() }
+
     /// The frozen baseline of an agent, once it has one.
     public func baseline(for agent: String) -> Baseline? {
         state(agent)?.model?.baseline ?? loaded[agent] ?? parked[agent]

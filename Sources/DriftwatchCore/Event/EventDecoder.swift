@@ -185,6 +185,9 @@ public enum EventDecoder {
             member.index = Member.none
         }
         try s.expectEnd()
+        // C1 controls (U+0080–U+009F) are valid UTF-8, so the scanner hands them out as
+        // verbatim text; only a line with a non-ASCII string can hold one.
+        if s.sawUnicodeString { try rejectC1Controls(in: event) }
         guard hasAgent else { throw DecodeError(field: "agent", "is required") }
         if event.kind == .toolCall, event.tool == nil { throw DecodeError(field: "tool", "is required for a tool_call") }
         return nil
@@ -202,8 +205,11 @@ public enum EventDecoder {
         if t == UInt8(ascii: "n") { _ = try s.parseValue(); return nil }
         guard t == UInt8(ascii: "\"") else { throw DecodeError(field: knownKeys[field], "must be a string") }
         let token = try s.parseStringToken()
-        // Verbatim bytes hold no control character and no DEL (the scanner stops at
-        // them), so only escaped strings need that check.
+        // Verbatim bytes hold no C0 control character and no DEL (the scanner stops at
+        // them), so only escaped strings need that check here. Verbatim non-ASCII can
+        // still hold a C1 control: `decodeNative` checks those once per line, because a
+        // check here, inlined at every string field, took `decodeNative` past the
+        // optimizer's inlining budget and cost ≈ 190 instructions per line (callgrind).
         let reason = token.isVerbatim
             ? violation(s.slice(token.start, token.end), max: max, nonEmpty: nonEmpty, noControl: false)
             : violation(s.decoded, max: max, nonEmpty: nonEmpty, noControl: noControl)
@@ -230,21 +236,57 @@ public enum EventDecoder {
         let n = bytes.count
         if nonEmpty, n == 0 { return "must not be empty" }
         if n > max { return "is longer than \(max) bytes (\(n))" }
-        if noControl, bytes.contains(where: { $0 < 0x20 || $0 == 0x7F }) { return "must not contain control characters" }
+        if noControl, containsControl(bytes) { return "must not contain control characters" }
         return nil
     }
 
-    @inline(__always) static func number(_ s: inout JSONScanner, _ field: Int) throws -> Double? {
+    /// Throws for the first field that refuses control characters and holds a C1 control
+    /// (`string` has checked C0 and DEL, and C1 in escaped values, as it read them).
+    @inline(never)
+    static func rejectC1Controls(in event: Event) throws(DecodeError) {
+        let checked: [(field: Int, value: String?)] = [
+            (Field.agent, event.agent), (Field.tool, event.tool), (Field.session, event.session),
+            (Field.callID, event.callID), (Field.status, event.status), (Field.model, event.model),
+        ]
+        for (field, value) in checked {
+            guard var value else { continue }
+            if value.withUTF8({ containsControl(UnsafeRawBufferPointer($0)) }) {
+                throw DecodeError(field: knownKeys[field], "must not contain control characters")
+            }
+        }
+    }
+
+    /// Whether valid UTF-8 `bytes` hold a control character (Unicode general category
+    /// Cc): C0 (U+0000–U+001F), DEL, or C1 (U+0080–U+009F, encoded C2 80 to C2 9F; C2 is
+    /// only ever a lead byte, so the pair cannot occur inside another character).
+    /// Out of line: it runs only for escaped or non-ASCII values of the checked fields.
+    @inline(never)
+    static func containsControl(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        var previous: UInt8 = 0
+        for b in bytes {
+            if b < 0x20 || b == 0x7F || (previous == 0xC2 && b < 0xA0 && b >= 0x80) { return true }
+            previous = b
+        }
+        return false
+    }
+
+    /// Reads a number field ≥ 0. `integer` says which constraint a rejection names, so an
+    /// integer field says "integer" whether its value is negative, fractional or no number.
+    @inline(__always) static func number(_ s: inout JSONScanner, _ field: Int, integer: Bool = false) throws -> Double? {
         let t = try s.peekType()
         if t == UInt8(ascii: "n") { _ = try s.parseValue(); return nil }
-        guard t == UInt8(ascii: "-") || JSONScanner.isDigit(t) else { throw DecodeError(field: knownKeys[field], "must be a number ≥ 0") }
+        guard t == UInt8(ascii: "-") || JSONScanner.isDigit(t) else { throw numberError(field, integer: integer) }
         let v = try s.parseNumber()
-        guard v >= 0 else { throw DecodeError(field: knownKeys[field], "must be a number ≥ 0") }
+        guard v >= 0 else { throw numberError(field, integer: integer) }
         return v
     }
 
+    static func numberError(_ field: Int, integer: Bool) -> DecodeError {
+        DecodeError(field: knownKeys[field], integer ? "must be an integer ≥ 0" : "must be a number ≥ 0")
+    }
+
     @inline(__always) static func integer(_ s: inout JSONScanner, _ field: Int) throws -> Int64? {
-        guard let v = try number(&s, field) else { return nil }
+        guard let v = try number(&s, field, integer: true) else { return nil }
         // v ≥ 0 here; below 2^53 the conversion to Int64 is exact, and converting it
         // back tells an integer (the same test as `v == v.rounded()`, without libm).
         guard v < 9.007_199_254_740_992e15, Double(Int64(v)) == v else {

@@ -12,6 +12,10 @@ import Darwin
 /// `maxLineBytes` is reported as `.tooLong` once and its remaining bytes are
 /// discarded up to the next newline, so one huge line cannot exhaust memory
 /// or stop the stream (spec §1).
+///
+/// A UTF-8 byte order mark (EF BB BF) at the very start of the stream is
+/// dropped: editors and tools on Windows write one, and it would otherwise
+/// turn a good first line into invalid JSON. Anywhere else it is data.
 public struct LineSplitter: Sendable {
     public enum Line {
         /// A complete line; the buffer is valid only during the callback.
@@ -26,6 +30,8 @@ public struct LineSplitter: Sendable {
     private var pending: [UInt8] = []
     private var discarding = false
     private var discarded = 0
+    /// Whether no line has been handed back yet (the byte order mark may only lead the first).
+    private var atStart = true
 
     public init(maxLineBytes: Int = LineSplitter.defaultMaxLineBytes) {
         precondition(maxLineBytes > 0)
@@ -55,6 +61,7 @@ public struct LineSplitter: Sendable {
                 let total = discarded + (nl - start)
                 discarding = false
                 discarded = 0
+                atStart = false
                 try body(.tooLong(bytes: total))
             } else if pending.isEmpty {
                 try emit(UnsafeRawBufferPointer(rebasing: chunk[start..<nl]), body)
@@ -74,6 +81,7 @@ public struct LineSplitter: Sendable {
             let total = discarded
             discarding = false
             discarded = 0
+            atStart = false
             try body(.tooLong(bytes: total))
         } else if !pending.isEmpty {
             let line = pending
@@ -82,8 +90,15 @@ public struct LineSplitter: Sendable {
         }
     }
 
-    private func emit(_ line: UnsafeRawBufferPointer, _ body: (Line) throws -> Void) rethrows {
+    @inline(__always)
+    private mutating func emit(_ line: UnsafeRawBufferPointer, _ body: (Line) throws -> Void) rethrows {
         var line = line
+        if atStart {
+            atStart = false
+            if line.count >= 3, line[0] == 0xEF, line[1] == 0xBB, line[2] == 0xBF {
+                line = UnsafeRawBufferPointer(rebasing: line.dropFirst(3))
+            }
+        }
         if let last = line.last, last == UInt8(ascii: "\r") { line = UnsafeRawBufferPointer(rebasing: line.dropLast()) }
         if line.count > maxLineBytes {
             try body(.tooLong(bytes: line.count))

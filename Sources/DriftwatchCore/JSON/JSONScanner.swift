@@ -21,6 +21,9 @@ public struct JSONScanner: ~Copyable {
     /// The value of the last string parsed whose bytes could not be used as they
     /// stand (`JSONStringToken.Form.unicode`, `.escaped`).
     var decoded = ""
+    /// Whether a string of valid non-ASCII UTF-8 was read verbatim (`Form.unicode`): only
+    /// then can a value hold a C1 control character, which callers may refuse.
+    var sawUnicodeString = false
 
     public init(_ bytes: UnsafeRawBufferPointer, maxDepth: Int = JSONScanner.defaultMaxDepth) {
         let empty: StaticString = ""
@@ -204,6 +207,7 @@ public struct JSONScanner: ~Copyable {
             }
             decoded = s
             index = end + 1
+            sawUnicodeString = true
             return JSONStringToken(start: start, end: end, form: .unicode)
         }
         // An escape, a DEL, a control character (rejected there, at its offset) or no closing quote.

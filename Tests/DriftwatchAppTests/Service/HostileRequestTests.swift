@@ -284,7 +284,7 @@ struct HostileRequestTests {
             (#"{"agent":"a","tool":"t","cost_usd":-Infinity}"#, ["byte"]),
             (#"{"agent":"a","tool":"t","cost_usd":"NaN"}"#, ["cost_usd"]),
             (#"{"agent":"a","tool":"t","args":{"x":NaN}}"#, ["byte"]),
-            (#"{"agent":"a","type":"llm_call","tokens_in":Infinity}"#, ["tokens_in", "number"]),
+            (#"{"agent":"a","type":"llm_call","tokens_in":Infinity}"#, ["tokens_in", "integer"]),
         ])
     }
 

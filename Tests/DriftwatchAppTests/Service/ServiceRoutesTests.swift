@@ -113,12 +113,63 @@ struct ServiceRoutesTests {
     }
 
     @Test(arguments: ["limit=0", "limit=abc", "limit=1001", "severity=fatal", "kind=drift.nope", "kind=nope",
-                      "since=yesterday", "agent=", "colour=red", "limit=5&limit=6"])
+                      "since=yesterday", "colour=red", "colour=", "limit=5&limit=6", "agent=&agent=x"])
     func badAlertQueriesAre400(_ query: String) async throws {
         try await withRoutes { routes, _, _ in
             let response = try await respond { try await routes.getAlerts(get("/v1/alerts?" + query)) }
             #expect(response.status == .badRequest)
             #expect(try parseJSON(response.body)["error"]?.stringValue?.isEmpty == false)
+        }
+    }
+
+    /// Spec §4 writes the filters as `?agent=&kind=&severity=&since=&limit=`: an empty
+    /// value is no filter (as an HTML form sends an unset field), not a bad one.
+    @Test func emptyAlertFiltersAreAbsent() async throws {
+        let (_, baseline) = trainedAgent(name: "billing-bot")
+        try await withRoutes(baselines: [baseline]) { routes, _, _ in
+            let burst = #"{"agent":"billing-bot","tool":"db.drop_table","session":"s-x","call_id":"x1"}"#
+            _ = try await routes.postEvents(post("/v1/events", Array(burst.utf8)))
+            let all = try await routes.getAlerts(get("/v1/alerts"))
+            let empty = try await respond { try await routes.getAlerts(get("/v1/alerts?agent=&kind=&severity=&since=&limit=")) }
+            #expect(empty.status == .ok, "\(String(decoding: empty.body, as: UTF8.self))")
+            #expect(empty.body == all.body)
+            #expect(try parseJSON(all.body)["alerts"]?.arrayValue?.isEmpty == false)
+            let some = try parseJSON(try await routes.getAlerts(get("/v1/alerts?agent=billing-bot&kind=&limit=1")).body)
+            #expect(some["alerts"]?.arrayValue?.count == 1)
+            #expect(try ServiceRoutes.alertQuery([("agent", ""), ("since", ""), ("limit", "")]) == AlertQuery())
+        }
+    }
+
+    /// `GET /v1/agents` lists what `GET /v1/agents/{agent}` finds: an agent with a loaded
+    /// baseline appears before its first event, with zero counters.
+    @Test func agentsListsBaselinedAgentsThatHaveSentNothingYet() async throws {
+        let (_, quiet) = trainedAgent(name: "quiet-bot")
+        let (_, zed) = trainedAgent(name: "zed-bot")
+        try await withRoutes(baselines: [zed, quiet]) { routes, _, _ in
+            _ = try await routes.postEvents(post("/v1/events", Array(#"{"agent":"busy-bot","tool":"t"}"#.utf8)))
+            _ = try await routes.postEvents(post("/v1/events", Array(#"{"agent":"zed-bot","tool":"sql.query"}"#.utf8)))
+            let agents = try #require(try parseJSON(try await routes.getAgents(get("/v1/agents")).body)["agents"]?.arrayValue)
+            #expect(agents.compactMap { $0["agent"]?.stringValue } == ["busy-bot", "quiet-bot", "zed-bot"])
+            let q = agents[1]
+            #expect(q["events"] == 0 && q["tool_calls"] == 0 && q["state"] == "monitoring")
+            #expect(q["first_seen"] == .null && q["baseline"]?["tool_count"] == .number(Double(quiet.tools.count)))
+            #expect(agents[2]["events"] == 1)
+            let one = try parseJSON(try await routes.getAgent(get("/v1/agents/quiet-bot"), agent: "quiet-bot").body)
+            #expect(one["agent"] == "quiet-bot" && one["events"] == 0 && one["state"] == q["state"])
+        }
+    }
+
+    /// Without templates `serve` still answers `/`, saying why there is no dashboard
+    /// (before, the reason was only on stderr and `/` was a bare 404).
+    @Test func theRootSaysWhyTheDashboardIsOff() async throws {
+        try await withRoutes { routes, _, _ in
+            var off = routes
+            off.dashboardOffReason = "no dashboards/ directory in /srv"
+            let response = try await off.router.call(get("/"))
+            #expect(response.status == .notFound)
+            let text = String(decoding: response.body, as: UTF8.self)
+            #expect(text.contains("no dashboards/ directory in /srv") && text.contains("--dashboards DIR"), "\(text)")
+            #expect(try await off.router.call(get("/v1/alerts")).status == .ok)
         }
     }
 

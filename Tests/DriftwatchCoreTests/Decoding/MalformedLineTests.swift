@@ -125,6 +125,13 @@ struct MalformedLineTests {
             == #""tokens_in" must be an integer ≥ 0"#)
         #expect(try #require(rejection(#"{"agent":"a","tool":"t","cost_usd":-1}"#)).description
             == #""cost_usd" must be a number ≥ 0"#)
+        // An integer field says "integer" whichever way the value fails it.
+        for value in ["-1", "-0.5", "1.5", "\"7\"", "true", "1e300"] {
+            #expect(try #require(rejection(#"{"agent":"a","tool":"t","tokens_out":\#(value)}"#)).description
+                == #""tokens_out" must be an integer ≥ 0"#, "\(value)")
+            #expect(try #require(rejection(#"{"agent":"a","tool":"t","tokens_in":\#(value)}"#)).description
+                == #""tokens_in" must be an integer ≥ 0"#, "\(value)")
+        }
         #expect(try #require(rejection(#"{"agent":"a","tool":"t","args":[1,]}"#)).description
             == #""args" invalid JSON at byte 35: trailing commas are not allowed"#)
         #expect(try #require(rejection(#"{"tool":"t"}"#)).description == #""agent" is required"#)
@@ -173,6 +180,46 @@ struct MalformedLineTests {
         let result = try line.withUnsafeBytes { try EventDecoder.decode($0) }
         guard case .event(let event) = result else { Issue.record("expected an event"); return }
         #expect(event.args == "é😀中")
+    }
+
+    /// C1 control characters (U+0080–U+009F: NEL, CSI, …) are control characters too
+    /// (spec §1 "no control chars"), in the fields that refuse C0 controls and DEL.
+    @Test(arguments: ["agent", "tool", "session", "call_id", "status", "model"])
+    func c1ControlCharactersAreRejectedWhereControlCharactersAre(_ field: String) throws {
+        for scalar in ["\u{80}", "\u{85}", "\u{9B}", "\u{9F}"] {
+            // Raw UTF-8 (C2 xx), alone and after other non-ASCII text, and escaped.
+            for value in ["a" + scalar + "b", "é" + scalar, scalar] {
+                let line = Self.line(field, value: value)
+                let error = try #require(rejection(line), "\(field) \(Array(value.unicodeScalars))")
+                #expect(error.field == field)
+                #expect(error.reason == "must not contain control characters")
+            }
+            let hex = String(scalar.unicodeScalars.first!.value, radix: 16)
+            let escaped = Self.line(field, raw: #""a\u00\#(hex)b""#)
+            #expect(try #require(rejection(escaped)).field == field, "\(escaped)")
+        }
+    }
+
+    @Test func nonControlCharactersNextToTheC1RangeAreAccepted() throws {
+        // U+00A0 (C2 A0), U+007E, U+0100 (C4 80), U+00C2 (C3 82), and an 80 byte inside a
+        // longer sequence (U+2080: E2 82 80) are not C1 controls.
+        for value in ["a\u{A0}b", "~", "\u{100}", "x\u{2080}y", "€", "\u{C2}", "\u{C2}\u{A0}"] {
+            for field in ["agent", "tool", "session", "call_id", "status", "model"] {
+                #expect(rejection(Self.line(field, value: value)) == nil, "\(field) \(value)")
+            }
+        }
+        // Fields without the rule keep C1 characters: they are data.
+        #expect(rejection(#"{"agent":"a","tool":"t","reasoning":"x\#u{85}y","args":{"k":"\#u{85}"}}"#) == nil)
+    }
+
+    /// A valid line with `field` set to `value` (JSON-escaped by the writer as needed).
+    static func line(_ field: String, value: String) -> String {
+        line(field, raw: JSONValue.string(value).jsonString)
+    }
+
+    static func line(_ field: String, raw: String) -> String {
+        let others = [("agent", #""a""#), ("tool", #""t""#)].filter { $0.0 != field }.map { #""\#($0.0)":\#($0.1)"# }
+        return "{" + (others + [#""\#(field)":\#(raw)"#]).joined(separator: ",") + "}"
     }
 
     @Test func aRejectedLineDoesNotAffectTheNext() throws {

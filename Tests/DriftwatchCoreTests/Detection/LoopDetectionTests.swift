@@ -24,6 +24,28 @@ struct LoopDetectionTests {
         #expect(Set(run.alerts.kinds) == ["loop.repeat"], "\(run.alerts.map(\.message))")
     }
 
+    /// The alert is raised when the run reaches the bound (score == threshold), so the
+    /// message must not say "above" then; the escalation at twice the bound is above it.
+    @Test func loopMessagesSayReachedAtTheBoundAndAboveBeyondIt() throws {
+        let limit = Self.sqlRepeatLimit
+        let repeats = Scenario.identicalCalls(2 * limit).alerts.of(.loopRepeat)
+        let first = try #require(repeats.first)
+        #expect(first.score == first.threshold)
+        #expect(first.message.contains("\(limit) times in a row, reaching the bound of \(limit) from its baseline."), "\(first.message)")
+        #expect(!first.message.contains("above"))
+        let escalation = try #require(repeats.dropFirst().first)
+        #expect(escalation.score > escalation.threshold)
+        #expect(escalation.message.contains("above the bound of \(limit)"), "\(escalation.message)")
+
+        let failures = try #require(Scenario.failures(10, interleavedWithSuccesses: false).alerts.of(.loopErrorRetry).first)
+        #expect(failures.score == failures.threshold)
+        #expect(failures.message.contains("reaching the bound of \(Self.model.failureLimit)"), "\(failures.message)")
+
+        let cycle = try #require(Scenario.alternating(calls: 12, identicalArgs: true).alerts.of(.loopCycle).first)
+        #expect(cycle.message.contains(cycle.score == cycle.threshold ? "reaching the bound of" : "above the bound of"),
+                "\(cycle.message)")
+    }
+
     @Test func identicalCallsBelowTheBoundThenDifferentAreSilent() {
         for n in [2, Self.sqlRepeatLimit - 1] {
             let run = Scenario.identicalCalls(n, then: 10)

@@ -318,6 +318,7 @@ extension Event {
         members.append(JSONMember("agent", .string(agent)))
         if kind != .toolCall { members.append(JSONMember("type", .string(kind.rawValue))) }
         if let session { members.append(JSONMember("session", .string(session))) }
+        if let callID { members.append(JSONMember("call_id", .string(callID))) }
         if let tool { members.append(JSONMember("tool", .string(tool))) }
         if let args { members.append(JSONMember("args", args)) }
         if status != "ok" { members.append(JSONMember("status", .string(status))) }
