@@ -87,6 +87,8 @@ extension ServiceRoutes {
         var agent: String?
         var limit = 100
         for (name, value) in request.query {
+            // An empty value is no filter, as on /v1/alerts (spec §4 writes `?agent=&…`).
+            if value.isEmpty, ["state", "agent", "limit"].contains(name) { continue }
             switch name {
             case "state":
                 guard let s = OutboxRow.State(rawValue: value) else {
@@ -113,6 +115,7 @@ extension ServiceRoutes {
         var subject: String?
         var limit = 100
         for (name, value) in request.query {
+            if value.isEmpty, ["subject", "limit"].contains(name) { continue }
             switch name {
             case "subject": subject = value
             case "limit": limit = try Self.limit(value)

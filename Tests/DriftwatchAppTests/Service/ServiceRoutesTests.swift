@@ -140,6 +140,22 @@ struct ServiceRoutesTests {
         }
     }
 
+    @Test func emptyDeliveryAndAuditFiltersAreAbsent() async throws {
+        try await withRoutes { routes, _, _ in
+            _ = try await routes.postBreaker(post("/v1/agents/a/breaker", Array(#"{"action":"trip","reason":"r"}"#.utf8)), agent: "a")
+            for (empty, plain, handler) in [
+                ("/v1/webhooks/deliveries?state=&agent=&limit=", "/v1/webhooks/deliveries", routes.getDeliveries),
+                ("/v1/audit?subject=&limit=", "/v1/audit", routes.getAudit),
+            ] as [(String, String, (HTTPRequest) async throws -> HTTPResponse)] {
+                let response = try await respond { try await handler(get(empty)) }
+                #expect(response.status == .ok, "\(empty): \(String(decoding: response.body, as: UTF8.self))")
+                #expect(response.body == (try await handler(get(plain))).body, "\(empty)")
+            }
+            let audit = try parseJSON(try await routes.getAudit(get("/v1/audit?subject=")).body)
+            #expect(audit["audit"]?.arrayValue?.isEmpty == false, "the trip is listed: \(audit)")
+        }
+    }
+
     /// `GET /v1/agents` lists what `GET /v1/agents/{agent}` finds: an agent with a loaded
     /// baseline appears before its first event, with zero counters.
     @Test func agentsListsBaselinedAgentsThatHaveSentNothingYet() async throws {
