@@ -31,7 +31,9 @@ let package = Package(
                           path: "Benchmarks/DriftwatchBench", swiftSettings: strict),
         .testTarget(name: "DriftwatchCoreTests", dependencies: ["DriftwatchCore"], swiftSettings: strict),
         .testTarget(name: "DriftwatchStoreTests", dependencies: ["DriftwatchStore", "DriftwatchCore"], swiftSettings: strict),
-        .testTarget(name: "DriftwatchHTTPTests", dependencies: ["DriftwatchHTTP"], swiftSettings: strict),
+        // Fixtures/ holds compressed vectors read by path (#filePath) and the script that makes them.
+        .testTarget(name: "DriftwatchHTTPTests", dependencies: ["DriftwatchHTTP"], exclude: ["Fixtures"],
+                    swiftSettings: strict),
         .testTarget(name: "DriftwatchAppTests", dependencies: ["DriftwatchApp", "DriftwatchCore"], swiftSettings: strict),
     ]
 )
