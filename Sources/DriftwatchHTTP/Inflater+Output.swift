@@ -17,10 +17,7 @@ extension Inflater {
         init(limit: Int, expected: Int) {
             precondition(limit >= 0, "output limit must not be negative")
             self.limit = limit
-            let initial = max(0, min(limit, expected))
-            bytes = []
-            bytes.reserveCapacity(initial)
-            bytes.append(contentsOf: repeatElement(0, count: initial))
+            bytes = [UInt8](repeating: 0, count: max(0, min(limit, expected)))
         }
 
         /// Runs `inflater` to the end of its stream, growing the space as it asks.
@@ -37,10 +34,22 @@ extension Inflater {
                 guard bytes.count < limit else {
                     throw DecompressionError(.outputLimitExceeded(limit: limit), offset: inflater.inputOffset)
                 }
-                let grown = min(limit, max(bytes.count * 2, 64 * 1024))
-                bytes.reserveCapacity(grown)
-                bytes.append(contentsOf: repeatElement(0, count: grown - bytes.count))
+                grow(to: min(limit, max(bytes.count * 2, 64 * 1024)))
             }
+        }
+
+        /// Moves the output into a zeroed space of `size` bytes (a fresh array, not
+        /// `append`, whose growth policy could reserve more than asked).
+        private mutating func grow(to size: Int) {
+            var grown = [UInt8](repeating: 0, count: size)
+            if count > 0 {
+                grown.withUnsafeMutableBufferPointer { destination in
+                    bytes.withUnsafeBufferPointer { source in
+                        destination.baseAddress!.update(from: source.baseAddress!, count: count)
+                    }
+                }
+            }
+            bytes = grown
         }
 
         /// Bytes allocated for the output space (what the limit bounds).
