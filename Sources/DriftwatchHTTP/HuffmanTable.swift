@@ -35,6 +35,8 @@ struct HuffmanTable: Sendable {
     private var counts = [UInt16](repeating: 0, count: HuffmanTable.maxCodeLength + 1)
     /// The coded symbols ordered by code length, then symbol value (canonical order).
     private var symbols: [UInt16]
+    /// Scratch for sorting symbols by length: where the next symbol of each length goes.
+    private var offsets = [UInt16](repeating: 0, count: HuffmanTable.maxCodeLength + 2)
     private var maxLength = 0
     private let maxRootBits: Int
 
@@ -56,11 +58,12 @@ struct HuffmanTable: Sendable {
     mutating func build(_ lengths: ArraySlice<UInt8>) throws(Fault) -> Shape {
         precondition(lengths.count <= symbols.count, "more code lengths than symbols")
         for i in counts.indices { counts[i] = 0 }
-        for length in lengths {
+        // Zeros skipped: most lengths are zero, and counting them all into one slot
+        // serialises the loop on that one memory location.
+        for length in lengths where length != 0 {
             precondition(Int(length) <= Self.maxCodeLength, "code length above 15")
             counts[Int(length)] &+= 1
         }
-        counts[0] = 0
         maxLength = Self.maxCodeLength
         while maxLength > 0 && counts[maxLength] == 0 { maxLength -= 1 }
         rootBits = min(maxLength, maxRootBits)
@@ -82,31 +85,40 @@ struct HuffmanTable: Sendable {
         }
 
         // Canonical order: by length, then by symbol (RFC 1951 §3.2.2 steps 2 and 3).
-        var next = [Int](repeating: 0, count: Self.maxCodeLength + 2)
-        for length in 1...Self.maxCodeLength { next[length + 1] = next[length] + Int(counts[length]) }
+        offsets[1] = 0
+        for length in 1...Self.maxCodeLength { offsets[length + 1] = offsets[length] + counts[length] }
         for (symbol, length) in zip(0..., lengths) where length != 0 {
-            symbols[next[Int(length)]] = UInt16(symbol)
-            next[Int(length)] += 1
+            symbols[Int(offsets[Int(length)])] = UInt16(symbol)
+            offsets[Int(length)] += 1
         }
 
         let size = 1 << rootBits
-        for i in 0..<size { entries[i] = 0 }
-        var code = 0
-        var k = 0
-        for length in 1...rootBits {
-            for _ in 0..<Int(counts[length]) {
-                let entry = symbols[k] << 4 | UInt16(length)
-                // Codes are sent most significant bit first, so the table is indexed
-                // by the code's bits reversed (RFC 1951 §3.1.1).
-                var i = Self.reversed(code, length)
-                while i < size {
-                    entries[i] = entry
-                    i += 1 << length
+        let counts = self.counts
+        let symbols = self.symbols
+        let rootBits = self.rootBits
+        entries.withUnsafeMutableBufferPointer { table in
+            let entries = table.baseAddress!
+            // A complete code with no code longer than the table fills every entry;
+            // otherwise unfilled entries must read 0 (look further, or unused).
+            if shape != .complete || maxLength > rootBits { entries.update(repeating: 0, count: size) }
+            var code = 0
+            var k = 0
+            for length in 1...rootBits {
+                let step = 1 << length
+                for _ in 0..<Int(counts[length]) {
+                    let entry = symbols[k] << 4 | UInt16(length)
+                    // Codes are sent most significant bit first, so the table is indexed
+                    // by the code's bits reversed (RFC 1951 §3.1.1).
+                    var i = Self.reversed(code, length)
+                    while i < size {
+                        entries[i] = entry
+                        i += step
+                    }
+                    code += 1
+                    k += 1
                 }
-                code += 1
-                k += 1
+                code <<= 1
             }
-            code <<= 1
         }
         return shape
     }

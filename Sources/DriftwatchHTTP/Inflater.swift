@@ -49,6 +49,7 @@ struct Inflater {
     private var distances = HuffmanTable(maxRootBits: 8, symbolCount: 32)
     private var codeLengthCode = HuffmanTable(maxRootBits: 7, symbolCount: 19)
     private var lengths = [UInt8](repeating: 0, count: 286 + 30)
+    private var codeLengthLengths = [UInt8](repeating: 0, count: 19)
 
     /// Starts decoding `input` at byte `offset`.
     /// - Parameter outputStart: where in the output space this stream's first byte goes.
@@ -174,7 +175,7 @@ struct Inflater {
             throw DecompressionError(.tooManyCodes(literalLength: literalCount, distance: distanceCount), offset: at)
         }
 
-        var codeLengthLengths = [UInt8](repeating: 0, count: 19)
+        for i in codeLengthLengths.indices { codeLengthLengths[i] = 0 }
         for i in 0..<codeLengthCount {
             codeLengthLengths[Self.codeLengthOrder[i]] = UInt8(try reader.bits(3, in: .codeLengths))
         }

@@ -169,6 +169,18 @@ struct GzipDecoderTests {
             writer.append([0, 0, 0xFF, 0xFF])
             writer.fixedLiterals([], final: false)
         }
+        // Dynamic blocks, each rebuilding its tables: a shallow code, then a 15-bit deep one.
+        var deep = [Int](repeating: 0, count: 286)
+        deep[256] = 1
+        for s in 0..<14 { deep[s] = s + 2 }
+        deep[14] = 15
+        for literals in [[Int](repeating: 0, count: 256) + [1, 1], deep] {
+            for _ in 0..<100 {
+                writer.dynamicHeader(final: false, literalCount: literals.count, distanceCount: 1,
+                                     codeLengthLengths: flatCodeLengthLengths, items: BitWriter.literalItems(literals + [0]))
+                writer.code(BitWriter.canonicalCodes(literals)[256], literals[256])
+            }
+        }
         writer.fixedLiterals(Array("end".utf8))
         #expect(try GzipDecoder.inflate(writer.bytes, maxOutputBytes: 100) == Array("end".utf8))
     }
