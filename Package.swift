@@ -27,11 +27,14 @@ let package = Package(
         .target(name: "DriftwatchApp", dependencies: ["DriftwatchCore", "DriftwatchStore", "DriftwatchHTTP"],
                 swiftSettings: strict),
         .executableTarget(name: "driftwatch", dependencies: ["DriftwatchApp", "DriftwatchCore"], swiftSettings: strict),
-        .executableTarget(name: "DriftwatchBench", dependencies: ["DriftwatchCore", "DriftwatchStore", "DriftwatchApp"],
+        .executableTarget(name: "DriftwatchBench", dependencies: ["DriftwatchCore", "DriftwatchStore", "DriftwatchApp",
+                                                                 "DriftwatchHTTP"],
                           path: "Benchmarks/DriftwatchBench", swiftSettings: strict),
         .testTarget(name: "DriftwatchCoreTests", dependencies: ["DriftwatchCore"], swiftSettings: strict),
         .testTarget(name: "DriftwatchStoreTests", dependencies: ["DriftwatchStore", "DriftwatchCore"], swiftSettings: strict),
-        .testTarget(name: "DriftwatchHTTPTests", dependencies: ["DriftwatchHTTP"], swiftSettings: strict),
+        // Fixtures/ holds compressed vectors read by path (#filePath) and the script that makes them.
+        .testTarget(name: "DriftwatchHTTPTests", dependencies: ["DriftwatchHTTP"], exclude: ["Fixtures"],
+                    swiftSettings: strict),
         .testTarget(name: "DriftwatchAppTests", dependencies: ["DriftwatchApp", "DriftwatchCore"], swiftSettings: strict),
     ]
 )

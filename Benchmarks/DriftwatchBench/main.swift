@@ -26,6 +26,9 @@ usage: DriftwatchBench <subcommand> [options]
       with the service's schema and settings.
   memory [--agents 10000] [--events 1000000] [--seed 42] [--learn 0.4]
       Peak RSS while monitoring a streamed fleet (--learn 0: no baselines).
+  gunzip [--repeats 5] FILE.gz...
+      Decompression speed of the Content-Encoding: gzip decoder (median, MB/s of
+      output and of input); inputs from Benchmarks/gzip_inputs.py.
 
 Build and run in release: swift run -c release DriftwatchBench <subcommand> ...
 """
@@ -55,6 +58,9 @@ do {
     case "store":
         try await runStore(Options(rest, known: ["--agents", "--events", "--batch", "--cache-kib", "--checkpoint-pages", "--db"],
                                    flags: ["--random-call-ids"]))
+    case "gunzip":
+        let files = rest.filter { $0.hasSuffix(".gz") }
+        try runGunzip(Options(ArraySlice(rest.filter { !$0.hasSuffix(".gz") }), known: ["--repeats"]), files: files)
     case "memory":
         try runMemory(Options(rest, known: ["--agents", "--events", "--seed", "--learn"]))
     default:

@@ -98,7 +98,8 @@ public final class DriftwatchService: Sendable {
                                signal: breakers.signal, clock: clock, log: log)
         var routes = ServiceRoutes(pipeline: pipeline, store: store, metrics: metrics,
                                    access: AccessControl(tokens: configuration.tokens),
-                                   maxLineBytes: configuration.limits.maxLineBytes, clock: clock,
+                                   maxLineBytes: configuration.limits.maxLineBytes,
+                                   maxBodyBytes: configuration.limits.maxBodyBytes, clock: clock,
                                    breakerCheck: BreakerControl(pipeline: pipeline, clock: clock).check)
         routes.dashboard = try Dashboard.load(settings: settings, routes: routes, log: log)
         if routes.dashboard == nil {

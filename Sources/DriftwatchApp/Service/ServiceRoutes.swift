@@ -10,6 +10,9 @@ public struct ServiceRoutes: Sendable {
     public let metrics: ServiceMetrics
     public let access: AccessControl
     public let maxLineBytes: Int
+    /// `limits.max_body_bytes`: the server applies it to bodies as received, and the
+    /// ingest routes again to what a gzip body decompresses to.
+    public let maxBodyBytes: Int
     public let breakerCheck: BreakerCheck
     public let clock: WallClock
     /// The HTML dashboard (`GET /` and below), when its templates are loaded.
@@ -24,13 +27,14 @@ public struct ServiceRoutes: Sendable {
     public static let storageFaultRetryAfterSeconds = 5
 
     public init(pipeline: IngestPipeline, store: any DatabaseWriter, metrics: ServiceMetrics, access: AccessControl,
-                maxLineBytes: Int, clock: WallClock = .system,
+                maxLineBytes: Int, maxBodyBytes: Int = HTTPLimits.defaultMaxBodyBytes, clock: WallClock = .system,
                 breakerCheck: @escaping BreakerCheck = { _, _, _ in .allow }) {
         self.pipeline = pipeline
         self.store = store
         self.metrics = metrics
         self.access = access
         self.maxLineBytes = maxLineBytes
+        self.maxBodyBytes = maxBodyBytes
         self.clock = clock
         self.breakerCheck = breakerCheck
     }
@@ -64,7 +68,7 @@ public struct ServiceRoutes: Sendable {
     public func postEvents(_ request: HTTPRequest) async throws -> HTTPResponse {
         try access.authorize(request, as: .ingest)
         let receivedNS = clock.now()
-        let decoded = IngestBody.decode(request.body, contentType: request.headers["Content-Type"],
+        let decoded = IngestBody.decode(try ingestBody(request), contentType: request.headers["Content-Type"],
                                         maxLineBytes: maxLineBytes)
         metrics.recordRejected(decoded.rejected.map(\.error.category))
         let outcome = try await submit(decoded.events, receivedNS: receivedNS)
@@ -95,10 +99,11 @@ public struct ServiceRoutes: Sendable {
                 ? "OTLP protobuf is not supported: configure the exporter with encoding: json (Content-Type: application/json)"
                 : "expected OTLP/HTTP JSON (Content-Type: application/json), got \(contentType)")
         }
+        let body = try ingestBody(request)
         let receivedNS = clock.now()
         let root: JSONValue
         do {
-            root = try JSONScanner.parse(request.body)
+            root = try JSONScanner.parse(body)
         } catch {
             metrics.recordRejected(["invalid_json"])
             throw HTTPError(.badRequest, message: "invalid OTLP JSON: \(error)")
@@ -126,10 +131,11 @@ public struct ServiceRoutes: Sendable {
     public func postClaudeCodeHook(_ request: HTTPRequest) async throws -> HTTPResponse {
         try access.authorize(request, as: .ingest)
         let agent = request.queryValue("agent") ?? DecodeOptions().claudeCodeAgent
+        let body = try ingestBody(request)
         let receivedNS = clock.now()
         let payload: JSONValue
         do {
-            payload = try JSONScanner.parse(request.body)
+            payload = try JSONScanner.parse(body)
         } catch {
             metrics.recordRejected(["invalid_json"])
             throw HTTPError(.badRequest, message: "invalid hook payload: \(error)")
@@ -159,6 +165,23 @@ public struct ServiceRoutes: Sendable {
         case .events(let events):
             _ = try await submit(events, receivedNS: receivedNS)
             return .json("{}")
+        }
+    }
+
+    /// The request body with its `Content-Encoding` removed, for the three ingest routes:
+    /// unchanged without one, decompressed for gzip (what an OpenTelemetry Collector's
+    /// `otlphttp` exporter sends by default). 415 for other codings, 400 naming what is
+    /// corrupt (counted as a rejected `invalid_gzip` body), 413 past `limits.max_body_bytes`.
+    private func ingestBody(_ request: HTTPRequest) throws(HTTPError) -> [UInt8] {
+        do {
+            return try request.decodedBody(maxBytes: maxBodyBytes)
+        } catch {
+            if error.status == .badRequest { metrics.recordRejected(["invalid_gzip"]) }
+            if error.status == .contentTooLarge {
+                throw HTTPError(.contentTooLarge, message: error.message + "; see limits.max_body_bytes",
+                                headers: error.headers)
+            }
+            throw error
         }
     }
 

@@ -127,6 +127,24 @@ struct ServeEndToEndTests {
         let huge = [UInt8](repeating: 0x20, count: 70_000)
         let tooLarge = try await server.request(.post, "/v1/events", body: huge, token: token)
         #expect(tooLarge.statusCode == 413)
+        // gzip bodies: accepted as their content, and 413 when 248 bytes decompress past the
+        // configured limit (75,000 bytes > 65,536); a coding we do not decode is 415.
+        let gzip: HTTPHeaders = ["Content-Encoding": "gzip"]
+        let gzipped = try await server.request(.post, "/v1/events", body: GzipIngestTests.ndjsonGzip, token: token, headers: gzip)
+        #expect(gzipped.statusCode == 202)
+        let bomb = HexEncoding.decode("""
+            1f8b0800000000000203edc9b10d40001405c0de18af6601db908882f8cdefc4ee8ca1b8f27277967dbb3a73ea98d6ea8ce9aaf373\
+            e7196e6badb5d65a6badb5d65a6badb5d65a6badb5d65a6badb5d65a6badb5d65a6badb5d65a6badb5d65a6badb5d65a6badb5d65a\
+            6badb5d65a6badb5d65a6badb5d65a6badb5d65a6badb5d65a6badb5d65a6badb5d65a6badb5d65a6badb5d65a6badb5d65a6badb5\
+            d65a6badb5d65a6badb5d65a6badb5d65a6badb5d65a6badb5d65a6badb5d65a6badb5d65a6badb5d65a6badb5d65a6badb5d65a6b\
+            adb5d65a6badb5d65a6badb5d65a6badb5d65a6badb5d65a6badb5d65a6b7fb92f78ba40e6f8240100
+            """)!
+        let inflated = try await server.request(.post, "/v1/events", body: bomb, token: token, headers: gzip)
+        #expect(inflated.statusCode == 413)
+        #expect(String(decoding: inflated.body, as: UTF8.self).contains("body limit of 65536 bytes"))
+        let brotli = try await server.request(.post, "/v1/traces", body: [1, 2, 3], contentType: "application/json",
+                                              token: token, headers: ["Content-Encoding": "br"])
+        #expect(brotli.statusCode == 415 && brotli.headers["Accept-Encoding"] == "gzip, identity")
         // 431: oversized header section.
         let bigHeader = "GET /healthz HTTP/1.1\r\nHost: x\r\nX-Pad: \(String(repeating: "a", count: 20_000))\r\n\r\n"
         #expect(try await server.raw(Array(bigHeader.utf8)).hasPrefix("HTTP/1.1 431"))
@@ -139,7 +157,7 @@ struct ServeEndToEndTests {
         let agent = try await getJSON(server, "/v1/agents/ok-bot", token: "viewer-token-0123456789")
         #expect(agent.0 == 200 && agent.1["events"] == 2)
         #expect(try await server.stop() == 0)
-        #expect(try storedEvents(dir.file("dw.db")) == ["ok-bot": 2])
+        #expect(try storedEvents(dir.file("dw.db")) == ["ok-bot": 2, "gz-bot": 40])
     }
 
     @Test func anUnknownConfigurationKeyExits65NamingItsPath() async throws {

@@ -105,8 +105,8 @@ final class ServeProcess: @unchecked Sendable {
 
     /// One request on a fresh connection.
     func request(_ method: HTTPMethod, _ path: String, body: [UInt8] = [], contentType: String? = nil,
-                 token: String? = nil) async throws -> HTTPClientResponse {
-        var headers = HTTPHeaders()
+                 token: String? = nil, headers extra: HTTPHeaders = [:]) async throws -> HTTPClientResponse {
+        var headers = extra
         if let contentType { try headers.add("Content-Type", contentType) }
         if let token { try headers.add("Authorization", "Bearer \(token)") }
         var configuration = HTTPClient.Configuration()

@@ -42,7 +42,8 @@ func withRoutes(
                                   redact: configuration.redaction, metrics: metrics, clock: clock, log: { _ in })
     let routes = ServiceRoutes(pipeline: pipeline, store: store, metrics: metrics,
                                access: AccessControl(tokens: configuration.tokens),
-                               maxLineBytes: configuration.limits.maxLineBytes, clock: clock, breakerCheck: breakerCheck)
+                               maxLineBytes: configuration.limits.maxLineBytes,
+                               maxBodyBytes: configuration.limits.maxBodyBytes, clock: clock, breakerCheck: breakerCheck)
     try await withThrowingTaskGroup(of: Void.self) { group in
         if startWriter { group.addTask { await pipeline.run() } }
         do {
