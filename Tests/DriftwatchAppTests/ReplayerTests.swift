@@ -243,6 +243,16 @@ struct ReplayerTests {
         #expect(summary.events == 2)
     }
 
+    /// Claude Code sends no time with a hook payload; replay says how to record one usable.
+    @Test func aHookPayloadWithoutATimeIsRejectedWithTheFix() throws {
+        let dir = try TemporaryDirectory()
+        let post = #"{"hook_event_name":"PostToolUse","session_id":"s","tool_name":"Bash","tool_input":{"command":"ls"}"#
+        let text = post + "}\n" + post + #","timestamp":"2026-11-20T10:00:00Z"}"# + "\n"
+        let (summary, rejected) = try Self.replay(text, into: dir, output: "out.ndjson")
+        #expect(summary.events == 1 && summary.rejected == 1)
+        #expect(rejected == [#"line 1: "ts" is required in replay: event time is the clock (a Claude Code hook payload needs a "timestamp" member, added when it is recorded)"#])
+    }
+
     @Test func labelPrefixesRejections() throws {
         let dir = try TemporaryDirectory()
         let path = try dir.write("in.ndjson", "{\n")

@@ -122,7 +122,7 @@ public struct BaselineLearner {
         func learn(_ event: Event, _ prefix: String, _ me: inout BaselineLearner) {
             guard let ts = event.ts else {
                 me.rejected += 1
-                me.reject(prefix + "\"ts\" is required to learn a baseline")
+                me.reject(prefix + DecodeError.missingTime("to learn a baseline").description)
                 return
             }
             if let callID = event.callID, !me.callIDs.admit(agent: event.agent, callID: callID) {

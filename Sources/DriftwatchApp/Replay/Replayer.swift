@@ -34,7 +34,7 @@ public struct Replayer {
         let name = input.name
         func process(_ event: Event, _ me: inout Replayer) throws {
             guard let ts = event.ts else {
-                me.rejectLine(lineNumber, label, DecodeError(field: "ts", "is required in replay (event time is the clock)"))
+                me.rejectLine(lineNumber, label, .missingTime("in replay: event time is the clock"))
                 return
             }
             // After validation, so that a rejected line does not claim its call_id.

@@ -23,6 +23,12 @@ public struct DecodeError: Error, Sendable, Equatable, CustomStringConvertible {
         return "invalid_field"
     }
 
+    /// An event without a time where one is needed (`replay`, `baseline learn`): `purpose`
+    /// says for what. Claude Code hook payloads carry none of their own, hence the hint.
+    public static func missingTime(_ purpose: String) -> DecodeError {
+        DecodeError(field: "ts", "is required \(purpose) (a Claude Code hook payload needs a \"timestamp\" member, added when it is recorded)")
+    }
+
     public var description: String {
         guard let field else { return reason }
         return "\"\(field)\" \(reason)"
