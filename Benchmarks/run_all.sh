@@ -26,8 +26,15 @@ step "Replay throughput (1M events, 1,000 agents, all detectors, one thread)" \
     "$bench" replay --events 1000000 --agents 1000
 step "Persistence alone (stored-record building, then append + commit)" \
     "$bench" store --events 500000 --agents 1000
+step "Persistence alone, random call ids (as Claude Code's toolu_… and span ids are)" \
+    "$bench" store --events 500000 --agents 1000 --random-call-ids
 step "Persisted HTTP ingest (4 keep-alive clients, NDJSON batches of 1,000)" \
     python3 Benchmarks/ingest.py --clients 4 --seconds 20
+fleet=$(mktemp /tmp/driftwatch-fleet-XXXXXX.ndjson)
+"$bench" generate --agents 1000 --events 200000 --seed 7 --out "$fleet" 2>/dev/null
+step "Persisted HTTP ingest of a 1,000-agent fleet (same clients)" \
+    python3 Benchmarks/ingest.py --clients 4 --seconds 20 --fleet "$fleet"
+rm -f "$fleet"
 step "Ingest-to-webhook latency under 10,000 events/s" \
     python3 Benchmarks/webhook_latency.py --rate 10000 --openings 100
 step "Dashboard render time (1M events, 100k alerts in the store)" \
