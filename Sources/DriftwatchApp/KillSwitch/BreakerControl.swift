@@ -35,7 +35,7 @@ public struct BreakerControl: Sendable {
         text += "; tool calls are blocked"
         if s.heldByOperator {
             text += " until an operator resets it"
-        } else if let retry = s.retryAfterSeconds, retry > 0 {
+        } else if let retry = s.retryAfterSeconds {
             text += " for about \(retry) s more"
         }
         return text + ". An operator can reset it: POST /v1/agents/{agent}/breaker {\"action\":\"reset\"}."

@@ -416,7 +416,9 @@ struct AgentState: Sendable {
         alerts.append(contentsOf: transitions)
     }
 
+    /// - Parameter ts: wall-clock time of the operator's action, which becomes the agent's clock.
     mutating func manual(trip: Bool, reason: String, at ts: EventTime, seq: Int64, agent: String) -> Alert? {
+        if ts >= lastTS { lastReceived = ts }
         lastTS = max(lastTS, ts)
         let t = trip ? breaker.trip(at: ts, reason: "tripped by an operator: " + reason)
             : breaker.reset(at: ts, reason: "reset by an operator: " + reason)
