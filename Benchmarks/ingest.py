@@ -37,7 +37,8 @@ def make_bodies(client, count, batch):
         for i in range(batch):
             tool = TOOLS[(n * 7 + i) % len(TOOLS)]
             lines.append(json.dumps({
-                "agent": f"bench-{(client * 31 + i) % 50}",
+                # Sessions of 20 calls, each by one agent (50 agents in all).
+                "agent": f"bench-{(client * 31 + i // 20) % 50}",
                 "tool": tool,
                 "session": f"s-{client}-{n}-{i // 20}",
                 "call_id": f"c{client}-{n}-{i}",
@@ -72,10 +73,13 @@ def client_loop(host, port, bodies, deadline, token, results, errors):
     latencies, accepted, i = [], 0, 0
     while time.monotonic() < deadline:
         # Each client cycles through its bodies; a repeated call_id would be a duplicate
-        # (not stored again), so every round gets fresh ids (a cheap bytes.replace).
+        # (not stored again), and a session seeing the same call again every round is a
+        # loop (after 20 rounds every session raises loop.repeat, and the run measures an
+        # alert storm), so every round gets fresh call and session ids (bytes.replace).
         body = bodies[i % len(bodies)]
         if i >= len(bodies):
-            body = body.replace(b'"call_id":"', b'"call_id":"r%d-' % (i // len(bodies)))
+            prefix = b'r%d-' % (i // len(bodies))
+            body = body.replace(b'"call_id":"', b'"call_id":"' + prefix).replace(b'"session":"', b'"session":"' + prefix)
         i += 1
         start = time.monotonic()
         try:
