@@ -48,6 +48,20 @@ struct ReplayerTests {
         return (replayer.summary, rejected.all)
     }
 
+    /// The alert lines a Monitor gives for `events` processed directly, numbered from 1.
+    static func directOutput(_ events: [Event]) -> String {
+        var monitor = Monitor(baselines: [trained.1])
+        var expected = ""
+        for (i, e) in events.enumerated() {
+            for alert in monitor.process(e, seq: Int64(i + 1)) {
+                var w = JSONWriter()
+                w.write(alert.json)
+                expected += w.string + "\n"
+            }
+        }
+        return expected
+    }
+
     @Test func replayTwiceGivesByteIdenticalOutput() throws {
         let dir = try TemporaryDirectory()
         let (text, _, _) = Self.input()
@@ -101,16 +115,7 @@ struct ReplayerTests {
         let dir = try TemporaryDirectory()
         let (text, good, _) = Self.input()
         _ = try Self.replay(text, into: dir, output: "out.ndjson")
-        var monitor = Monitor(baselines: [Self.trained.1])
-        var expected = ""
-        for (i, e) in good.enumerated() {
-            for alert in monitor.process(e, seq: Int64(i + 1)) {
-                var w = JSONWriter()
-                w.write(alert.json)
-                expected += w.string + "\n"
-            }
-        }
-        #expect(String(decoding: try dir.read("out.ndjson"), as: UTF8.self) == expected)
+        #expect(String(decoding: try dir.read("out.ndjson"), as: UTF8.self) == Self.directOutput(good))
     }
 
     @Test func overlongLineIsRejectedAndTheRunGoesOn() throws {
@@ -169,16 +174,7 @@ struct ReplayerTests {
         #expect(rejected.isEmpty)
         #expect(summary.duplicates == 3)
         #expect(summary.events == good.count + 1)
-        var monitor = Monitor(baselines: [Self.trained.1])
-        var expected = ""
-        for (i, e) in (good + [other]).enumerated() {
-            for alert in monitor.process(e, seq: Int64(i + 1)) {
-                var w = JSONWriter()
-                w.write(alert.json)
-                expected += w.string + "\n"
-            }
-        }
-        #expect(String(decoding: try dir.read("out.ndjson"), as: UTF8.self) == expected)
+        #expect(String(decoding: try dir.read("out.ndjson"), as: UTF8.self) == Self.directOutput(good + [other]))
     }
 
     @Test func aRejectedLineDoesNotTakeItsCallID() throws {
