@@ -43,12 +43,13 @@ func runStore(_ o: Options) async throws {
     let records = decoded.map { EventRecord($0, receivedNS: $0.ts ?? 0, redact: true) }
     let t1 = now()
     say("store benchmark: \(group(records.count)) events from \(agents) agents, batches of \(group(batch)), page cache \(group(cacheKiB)) KiB, "
-        + "checkpoint every \(group(checkpointPages)) WAL pages")
+        + "checkpoint every \(group(checkpointPages)) WAL pages " + (o.flags.contains("--checkpoint-in-commit") ? "in the commit" : "in the background"))
     say("building stored records (canonical args, redaction): \(group(Int(Double(records.count) / (t1 - t0)))) events/s")
 
     var configuration = DriftwatchService.storeConfiguration(Configuration())
     configuration.cacheKiB = cacheKiB
     configuration.walAutocheckpointPages = checkpointPages
+    configuration.checkpointInBackground = !o.flags.contains("--checkpoint-in-commit")
     let store = try DatabasePool(path: path, configuration: configuration, migrator: Schema.migrator)
     var commits: [Double] = []
     let t2 = now()

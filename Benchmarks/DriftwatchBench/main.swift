@@ -22,6 +22,7 @@ usage: DriftwatchBench <subcommand> [options]
   demo-fleet [--events 200000] --out FILE
       The demo's 12-agent fleet on its compressed time scale (for baselines/demo).
   store [--events 500000] [--agents 1000] [--batch 4096] [--cache-kib 2048] [--checkpoint-pages 1000] [--db FILE] [--random-call-ids]
+        [--checkpoint-in-commit]
       Persistence alone: stored-record building, then append + commit per batch
       with the service's schema and settings.
   memory [--agents 10000] [--events 1000000] [--seed 42] [--learn 0.4]
@@ -57,7 +58,7 @@ do {
         try runDemoFleet(Options(rest, known: ["--events", "--out"]))
     case "store":
         try await runStore(Options(rest, known: ["--agents", "--events", "--batch", "--cache-kib", "--checkpoint-pages", "--db"],
-                                   flags: ["--random-call-ids"]))
+                                   flags: ["--random-call-ids", "--checkpoint-in-commit"]))
     case "gunzip":
         let files = rest.filter { $0.hasSuffix(".gz") }
         try runGunzip(Options(ArraySlice(rest.filter { !$0.hasSuffix(".gz") }), known: ["--repeats"]), files: files)

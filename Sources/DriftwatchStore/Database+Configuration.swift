@@ -42,6 +42,19 @@ extension Database {
         /// p99 from 87 to 162 ms without raising ingest, so `serve` keeps the default.
         /// The WAL file is truncated back to `walSizeLimitBytes` after a checkpoint.
         public var walAutocheckpointPages = 1000
+        /// Whether `DatabasePool` checkpoints on a connection and thread of its own
+        /// instead of inside the commit that crosses `walAutocheckpointPages`.
+        ///
+        /// A checkpoint copies the WAL into the database file and then waits for the disk
+        /// (`fdatasync`). Measured in `serve` (`Benchmarks/ingest.py`, 8 clients): the
+        /// writer spent most of each batch blocked in that wait, at about a third of one
+        /// core, so ingest stayed near 70k events/s whatever the concurrency. In the
+        /// background the writer only appends to the WAL; the checkpointer catches up
+        /// between batches, and SQLite restarts the WAL once it has. If it falls behind
+        /// by `8 × walAutocheckpointPages`, the writer checkpoints itself after its next
+        /// commit, so the WAL stays bounded when the disk is slower than ingest.
+        /// Ignored by `DatabaseQueue`.
+        public var checkpointInBackground = false
         /// `PRAGMA journal_size_limit`: what is left of the WAL file after a checkpoint.
         public var walSizeLimitBytes = 64 * 1024 * 1024
 

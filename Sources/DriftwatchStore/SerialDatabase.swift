@@ -28,6 +28,11 @@ final class SerialDatabase: @unchecked Sendable {
         }
     }
 
+    /// Queues `body` on the queue and returns at once.
+    func post(_ body: @escaping @Sendable (Database) -> Void) {
+        queue.async { body(self.database) }
+    }
+
     /// Runs `body` on the queue; the calling task suspends without blocking a thread.
     ///
     /// A task cancelled before the work starts gets `CancellationError`; once

@@ -18,10 +18,12 @@ public final class DriftwatchService: Sendable {
 
     /// Opens the store, loads baselines and binds the listen address.
     /// How `serve` opens its store: SQLite's defaults but for the `durability` the
-    /// configuration asks for (page cache and checkpoint interval were measured and
-    /// left at the defaults; see `Database.Configuration`).
+    /// configuration asks for and checkpoints in the background (page cache and
+    /// checkpoint interval were measured and left at the defaults; see
+    /// `Database.Configuration`).
     public static func storeConfiguration(_ configuration: Configuration) -> Database.Configuration {
         var database = Database.Configuration()
+        database.checkpointInBackground = true
         database.synchronous = switch configuration.durability {
         case .processCrash: .normal
         case .powerLoss: .full
