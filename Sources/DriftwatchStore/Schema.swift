@@ -14,6 +14,7 @@ public enum Schema {
         migrator.registerMigration("v2", createV2)
         migrator.registerMigration("v3-killswitch", createV3KillSwitch)
         migrator.registerMigration("v4-blocks", createV4Blocks)
+        migrator.registerMigration("v5-detection-progress", createV5DetectionProgress)
         return migrator
     }
 

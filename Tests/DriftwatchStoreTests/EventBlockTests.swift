@@ -78,7 +78,7 @@ struct EventBlockTests {
                                 .text(r.tool!)])
             }
         }
-        #expect(try Schema.migrator.migrate(db) == ["v4-blocks"])
+        #expect(try Schema.migrator.migrate(db) == ["v4-blocks", "v5-detection-progress"])
         #expect(try db.fetchInt64("SELECT count(*) FROM events WHERE block = 0") == 5_000)
         // Duplicates of old rows are still refused; new rows go to the blocks after.
         let again = try EventStore.append(old[1] + batches(1, from: 5_000)[0], in: db)

@@ -12,8 +12,10 @@ public struct BreakerControl: Sendable {
         self.clock = clock
     }
 
-    /// The breaker governing the agent's calls now, or a session's (see `Monitor.breakerStatus`).
-    public func status(agent: String, session: String? = nil) -> BreakerStatus {
+    /// The breaker governing the agent's calls now, or a session's (see `Monitor.breakerStatus`),
+    /// once every event acknowledged before the call has been through detection.
+    public func status(agent: String, session: String? = nil) async -> BreakerStatus {
+        await pipeline.caughtUp()
         let now = clock.now()
         return pipeline.withMonitor { $0.breakerStatus(agent: agent, session: session, at: $0.eventTime(agent: agent, wallClock: now)) }
     }
@@ -22,7 +24,7 @@ public struct BreakerControl: Sendable {
     /// `enforce` mode or held by an operator).
     public var check: BreakerCheck {
         { [self] agent, _, session in
-            let s = status(agent: agent, session: session)
+            let s = await status(agent: agent, session: session)
             guard s.blocks else { return .allow }
             return .deny(reason: Self.denyReason(agent: agent, s))
         }
@@ -74,6 +76,6 @@ public struct BreakerControl: Sendable {
         }
         if let kind { pipeline.metrics.recordAlerts([kind]) }
         if enqueued > 0 { recorder?.signal.wake() }
-        return (status(agent: agent), kind != nil)
+        return (await status(agent: agent), kind != nil)
     }
 }

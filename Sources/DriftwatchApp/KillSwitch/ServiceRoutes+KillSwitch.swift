@@ -44,7 +44,7 @@ extension ServiceRoutes {
             guard name == "session" else { throw HTTPError(.badRequest, message: "unknown query parameter \(name) (session)") }
             session = value.isEmpty ? nil : value
         }
-        return .json(breakerControl.status(agent: agent, session: session).json.jsonString)
+        return .json(await breakerControl.status(agent: agent, session: session).json.jsonString)
     }
 
     /// `POST /v1/agents/{agent}/breaker` `{"action":"trip"|"reset","reason":"…"}`: admin; audited.

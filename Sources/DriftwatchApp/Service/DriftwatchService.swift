@@ -96,6 +96,15 @@ public final class DriftwatchService: Sendable {
             persistedBaselines: Set(baselines.keys), batchSize: configuration.limits.batchSize,
             maxQueuedEvents: configuration.limits.maxQueuedEvents, redact: configuration.redaction,
             metrics: metrics, clock: clock, breakers: breakers, log: log)
+        do {
+            let undetected = try pipeline.recoverUndetected()
+            if undetected > 0 {
+                log("driftwatch: \(undetected) stored events had not been through detection (the previous run stopped "
+                    + "between their commit and their alerts' commit); detecting them first")
+            }
+        } catch {
+            throw .unavailable("cannot read undetected events from the store: \(error)")
+        }
         sender = WebhookSender(store: store, webhooks: configuration.webhooks, delivery: configuration.delivery,
                                signal: breakers.signal, clock: clock, log: log)
         var routes = ServiceRoutes(pipeline: pipeline, store: store, metrics: metrics,

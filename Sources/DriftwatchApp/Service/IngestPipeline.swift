@@ -1,21 +1,32 @@
 public import DriftwatchCore
 public import DriftwatchStore
+import Dispatch
 import Synchronization
 
-/// The single writer (design.md § Data flow): every source submits decoded events here;
-/// one loop owns the `Monitor`, feeds it the events in commit order, and writes each
-/// batch — events, the alerts they raised, agent counters and newly frozen baselines —
-/// in ONE transaction. A submission is answered only after its batch has committed
-/// (spec: "acknowledged (HTTP 202) only after its batch has committed").
+/// The ingest pipeline (design.md § Data flow): every source submits decoded events
+/// here. Two stages, each on its own thread, so that a batch's inserts run beside the
+/// previous batch's detection:
+///
+/// 1. **The writer** commits each batch of events in ONE transaction and acknowledges
+///    its submissions (spec: "acknowledged (HTTP 202) only after its batch has
+///    committed"). The same transaction stores what detection produced for earlier
+///    batches: alerts, breaker transitions and kill-switch deliveries, newly frozen
+///    baselines, and the `DetectionProgress` mark.
+/// 2. **The detector** owns the `Monitor` and feeds it the committed events in commit
+///    order, so detection only ever sees stored events: a batch refused by a full disk
+///    never reaches it, and duplicates (`agent` + `call_id` already stored, skipped by
+///    the INSERT) never count twice.
+///
+/// Alerts therefore reach the store one transaction after their events, a few
+/// milliseconds when idle, one batch's commit time under load. Events acknowledged but
+/// not yet detected when the process dies are above the progress mark and are detected
+/// at the next start (``recoverUndetected()``).
 ///
 /// Batching is group commit: while one batch commits, new submissions queue up, and
 /// the next batch takes all of them (up to ``batchSize`` events), so a lone request
-/// is committed at once and concurrent ones share a transaction. The queue is bounded
-/// by ``maxQueuedEvents``; beyond it `submit` fails fast with `.overloaded`
-/// (HTTP 503 + `Retry-After`) instead of growing.
-///
-/// Duplicates (`agent` + `call_id` already stored) are skipped by the INSERT and never
-/// reach the `Monitor`, so a retried request does not count twice in detection either.
+/// is committed at once and concurrent ones share a transaction. Events count against
+/// ``maxQueuedEvents`` from admission until they are detected; beyond it `submit` fails
+/// fast with `.overloaded` (HTTP 503 + `Retry-After`) instead of growing.
 public final class IngestPipeline: Sendable {
     /// What happened to one submission's events.
     public struct Outcome: Sendable, Equatable {
@@ -23,8 +34,6 @@ public final class IngestPipeline: Sendable {
         public var stored = 0
         /// Events whose `agent` + `call_id` was already stored (acknowledged, not stored again).
         public var duplicates = 0
-        /// Alerts their batch raised for them.
-        public var alerts = 0
     }
 
     /// Why a submission was not stored.
@@ -50,8 +59,8 @@ public final class IngestPipeline: Sendable {
         }
     }
 
-    /// The `Monitor` and what the writer knows about persisted baselines; touched only
-    /// by the writer (inside its transaction) and by short read-only peeks from routes.
+    /// The `Monitor` and what the detector knows about persisted baselines; touched by the
+    /// detector, by operators' actions (``withWriter(_:)``) and by short read-only peeks.
     struct Detection: Sendable {
         var monitor: Monitor
         /// Agents whose baseline is already in the table or was loaded at start.
@@ -64,17 +73,47 @@ public final class IngestPipeline: Sendable {
         var continuation: CheckedContinuation<Outcome, any Error>
     }
 
+    /// Stored events waiting for the detector, in `seq` order.
+    private struct Committed: Sendable {
+        var events: [EventStore.Stored]
+    }
+
+    /// What detection produced, waiting for the writer's next transaction.
+    private struct Detected: Sendable {
+        var alerts: [Alert]
+        var frozen: [Baseline]
+        var throughSeq: Int64
+    }
+
     private struct Queue: Sendable {
         var pending: [Submission] = []
+        /// Events admitted and not yet detected (or refused): the bound on both stages.
         var queuedEvents = 0
+        var committed: [Committed] = []
+        var detecting = false
+        var detected: [Detected] = []
         var writerWaiting: CheckedContinuation<Void, Never>?
+        var detectorWaiting: CheckedContinuation<Void, Never>?
         var closed = false
+        var writerDone = false
+        /// The newest `seq` handed to the detector, and the newest it has detected.
+        var committedThrough: Int64 = 0
+        var detectedThrough: Int64 = 0
+
+        /// Nothing admitted is waiting in either stage.
+        var isIdle: Bool { pending.isEmpty && committed.isEmpty && !detecting && detected.isEmpty }
+
+        /// The continuations to resume after a change, cleared.
+        mutating func wakeBoth() -> [CheckedContinuation<Void, Never>] {
+            defer { writerWaiting = nil; detectorWaiting = nil }
+            return [writerWaiting, detectorWaiting].compactMap { $0 }
+        }
     }
 
     /// Most events taken into one transaction (several submissions up to this; one larger
     /// submission alone).
     public let batchSize: Int
-    /// Most events waiting for the writer.
+    /// Most events admitted and not yet detected.
     public let maxQueuedEvents: Int
     /// Whether `args`, `labels` and `reasoning` are redacted before storage.
     public let redact: Bool
@@ -82,6 +121,9 @@ public final class IngestPipeline: Sendable {
     private let store: any DatabaseWriter
     private let detection: Mutex<Detection>
     private let queue = Mutex(Queue())
+    /// The detector's own thread: detection is CPU-bound and would otherwise hold one of
+    /// the few cooperative threads the HTTP handlers run on.
+    private let detectorThread = DispatchQueue(label: "driftwatch.detector")
     let metrics: ServiceMetrics
     private let clock: WallClock
     private let log: @Sendable (String) -> Void
@@ -111,25 +153,44 @@ public final class IngestPipeline: Sendable {
     }
 
     /// Runs `body` on the Monitor inside one write transaction, serialised with the ingest
-    /// batches (manual breaker trips and resets go through the same single writer).
+    /// batches (manual breaker trips and resets go through here). Detection results not
+    /// yet stored are written first, in the same transaction, so the store records the
+    /// breaker transitions in the order the Monitor made them.
     public func withWriter<T: Sendable>(_ body: @escaping @Sendable (inout Monitor, Database) throws -> T) async throws -> T {
-        try await store.write { [self] db in
-            try self.detection.withLock { d throws in try body(&d.monitor, db) }
+        // An operator who resets a breaker after a 202 acts on a Monitor that has seen those events.
+        await caughtUp()
+        return try await writingDetected { [self] db, take in
+            try self.detection.withLock { d throws in
+                // Taken under the detection lock: every batch the Monitor has seen is in it.
+                let published = try self.write(take(), now: self.clock.now(), in: db)
+                return (try body(&d.monitor, db), published)
+            }
         }
     }
 
-    /// Events waiting for the writer (`driftwatch_queue_depth`).
+    /// Returns once the Monitor has seen every event committed before the call (at most
+    /// one batch's detection time), so that reads of detection state after a 202 reflect
+    /// the acknowledged events.
+    public func caughtUp() async {
+        let acknowledged = queue.withLock { $0.committedThrough }
+        while queue.withLock({ $0.detectedThrough < acknowledged && !$0.writerDone }) {
+            try? await Task.sleep(for: .milliseconds(1))
+        }
+    }
+
+    /// Events admitted and not yet detected (`driftwatch_queue_depth`).
     public var queueDepth: Int { queue.withLock { $0.queuedEvents } }
 
-    /// Reads the detection state (agent state, baselines) without blocking the writer for long.
+    /// Reads the detection state (agent state, baselines) without blocking detection for long.
     public func withMonitor<T: Sendable>(_ body: (Monitor) -> T) -> T {
         detection.withLock { body($0.monitor) }
     }
 
     /// Stores `events` (received at `receivedNS`) and returns once their batch has committed.
+    /// Their alerts follow in the writer's next transaction (``settled()`` waits for them).
     ///
     /// The stored form (canonical, redacted) is built here, in the caller's task, so the
-    /// single writer only binds and steps.
+    /// single SQLite writer only binds and steps.
     /// - Throws: `SubmitError`.
     public func submit(_ events: [Event], receivedNS: Int64) async throws -> Outcome {
         guard !events.isEmpty else { return Outcome() }
@@ -159,28 +220,69 @@ public final class IngestPipeline: Sendable {
         }
     }
 
-    /// Stops admitting submissions; ``run()`` commits what is queued and returns.
+    /// Queues the events that were stored but never detected (above `DetectionProgress`:
+    /// the process died between an ingest commit and the commit of its alerts) for the
+    /// detector; ``run()`` then detects them before anything newer. Call once, before
+    /// ``run()``. They come back as stored: redacted arguments keep their shape but not
+    /// their secret values.
+    /// - Returns: how many events were queued.
+    public func recoverUndetected() throws -> Int {
+        let stored = try store.readSync { db in
+            try EventStore.events(after: DetectionProgress.throughSeq(in: db), in: db)
+        }
+        guard !stored.isEmpty else { return 0 }
+        queue.withLock { q in
+            q.committed.append(Committed(events: stored))
+            q.queuedEvents += stored.count
+            q.committedThrough = stored[stored.count - 1].seq
+        }
+        return stored.count
+    }
+
+    /// Returns once every event admitted so far has been stored or refused, and the
+    /// detection results of those stored are stored too.
+    public func settled() async {
+        while !queue.withLock({ $0.isIdle }) {
+            try? await Task.sleep(for: .milliseconds(2))
+        }
+    }
+
+    /// Stops admitting submissions; ``run()`` commits and detects what is queued and returns.
     public func finish() {
-        let writer = queue.withLock { q -> CheckedContinuation<Void, Never>? in
+        let waiting = queue.withLock { q in
             q.closed = true
-            defer { q.writerWaiting = nil }
-            return q.writerWaiting
+            return q.wakeBoth()
         }
-        writer?.resume()
+        for c in waiting { c.resume() }
     }
 
-    /// The writer loop: runs until ``finish()`` has been called and the queue is empty.
+    /// Runs the writer and the detector until ``finish()`` has been called and both are idle.
     public func run() async {
-        while let batch = await nextBatch() {
-            await commit(batch)
+        await withDiscardingTaskGroup { group in
+            group.addTask { await self.runDetector() }
+            while let batch = await nextBatch() {
+                await commit(batch)
+            }
+            let detector = queue.withLock { q in
+                q.writerDone = true
+                return q.wakeBoth()
+            }
+            for c in detector { c.resume() }
         }
     }
 
+    // MARK: - The writer
+
+    /// The next submissions to store (possibly none, when only detection results wait),
+    /// or `nil` once closed and idle.
     private func nextBatch() async -> [Submission]? {
         while true {
             enum Step { case batch([Submission]), done, wait }
             let step = queue.withLock { q -> Step in
-                guard !q.pending.isEmpty else { return q.closed ? .done : .wait }
+                if q.pending.isEmpty {
+                    if !q.detected.isEmpty { return .batch([]) }
+                    return q.closed && q.isIdle ? .done : .wait
+                }
                 var taken = 0
                 var count = 0
                 while taken < q.pending.count && (taken == 0 || count + q.pending[taken].events.count <= batchSize) {
@@ -189,7 +291,6 @@ public final class IngestPipeline: Sendable {
                 }
                 let batch = Array(q.pending.prefix(taken))
                 q.pending.removeFirst(taken)
-                q.queuedEvents -= count
                 return .batch(batch)
             }
             switch step {
@@ -198,7 +299,7 @@ public final class IngestPipeline: Sendable {
             case .wait:
                 await withCheckedContinuation { (writer: CheckedContinuation<Void, Never>) in
                     let ready = queue.withLock { q -> Bool in
-                        if !q.pending.isEmpty || q.closed { return true }
+                        if !q.pending.isEmpty || !q.detected.isEmpty || (q.closed && q.isIdle) { return true }
                         q.writerWaiting = writer
                         return false
                     }
@@ -208,93 +309,211 @@ public final class IngestPipeline: Sendable {
         }
     }
 
-    private struct BatchResult: Sendable {
-        var outcomes: [Outcome]
-        var alertKinds: [String]
-        var frozen: [String]
-        var enqueued: Int
+    /// What one transaction stored of detection results, to report once it has committed.
+    private struct Published: Sendable {
+        var alertKinds: [String] = []
+        var frozen: [String] = []
+        var enqueued = 0
+    }
+
+    /// One writer transaction: `body` gets a function that takes the detection results
+    /// waiting for the writer; if the transaction then fails they are put back, so the
+    /// next one stores them. After a commit the results are reported (metrics, log,
+    /// webhook sender).
+    private func writingDetected<T: Sendable>(
+        _ body: @escaping @Sendable (Database, () -> [Detected]) throws -> (T, Published)
+    ) async throws -> T {
+        let taken = Mutex<[Detected]>([])
+        let result: (T, Published)
+        do {
+            result = try await store.write { [self] db in
+                try body(db) {
+                    let detected = self.queue.withLock { q in
+                        defer { q.detected = [] }
+                        return q.detected
+                    }
+                    taken.withLock { $0 = detected }
+                    return detected
+                }
+            }
+        } catch {
+            let detected = taken.withLock { $0 }
+            if !detected.isEmpty { queue.withLock { q in q.detected.insert(contentsOf: detected, at: 0) } }
+            throw error
+        }
+        let published = result.1
+        if !published.alertKinds.isEmpty { metrics.recordAlerts(published.alertKinds) }
+        if published.enqueued > 0 { breakers?.signal.wake() }
+        for agent in published.frozen { log("baseline for \(agent) learned and frozen; saved to the store") }
+        return result.0
     }
 
     private func commit(_ batch: [Submission]) async {
-        let inputs = batch.map { ($0.events, $0.records) }
-        let now = clock.now()
+        let inputs = batch.map(\.records)
         let started = ContinuousClock.now
-        let result: Result<BatchResult, any Error>
+        let result: Result<[[Int64?]], any Error>
         do {
-            result = .success(try await store.write { [self] db in
-                try self.write(inputs, now: now, in: db)
+            result = .success(try await writingDetected { [self] db, take in
+                let now = self.clock.now()
+                let published = try self.write(take(), now: now, in: db)
+                return (try self.append(inputs, now: now, in: db), published)
             })
         } catch {
             result = .failure(error)
         }
         let elapsed = ContinuousClock.now - started
+        let events = inputs.reduce(0) { $0 + $1.count }
         switch result {
-        case .success(let r):
-            let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-            metrics.recordCommit(seconds: seconds, stored: r.outcomes.reduce(0) { $0 + $1.stored },
-                                 duplicates: r.outcomes.reduce(0) { $0 + $1.duplicates }, alertKinds: r.alertKinds)
-            storeHealth.ingestCommitted(nowNS: clock.now())
-            if r.enqueued > 0 { breakers?.signal.wake() }
-            for agent in r.frozen { log("baseline for \(agent) learned and frozen; saved to the store") }
-            for (submission, outcome) in zip(batch, r.outcomes) { submission.continuation.resume(returning: outcome) }
+        case .success(let seqs):
+            var outcomes: [Outcome] = []
+            var stored: [EventStore.Stored] = []
+            for (submission, submissionSeqs) in zip(batch, seqs) {
+                var outcome = Outcome()
+                for (j, seq) in submissionSeqs.enumerated() {
+                    guard let seq else {
+                        outcome.duplicates += 1
+                        continue
+                    }
+                    outcome.stored += 1
+                    stored.append(EventStore.Stored(seq: seq, receivedNS: submission.records[j].receivedNS,
+                                                    event: submission.events[j]))
+                }
+                outcomes.append(outcome)
+            }
+            if !batch.isEmpty {
+                let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+                metrics.recordCommit(seconds: seconds, stored: stored.count, duplicates: events - stored.count)
+                storeHealth.ingestCommitted(nowNS: clock.now())
+            }
+            let detector = queue.withLock { q -> CheckedContinuation<Void, Never>? in
+                q.queuedEvents -= events - stored.count
+                guard let last = stored.last else { return nil }
+                q.committed.append(Committed(events: stored))
+                q.committedThrough = last.seq
+                defer { q.detectorWaiting = nil }
+                return q.detectorWaiting
+            }
+            detector?.resume()
+            for (submission, outcome) in zip(batch, outcomes) { submission.continuation.resume(returning: outcome) }
         case .failure(let error):
-            let events = inputs.reduce(0) { $0 + $1.0.count }
+            queue.withLock { q in q.queuedEvents -= events }
             let refusal: SubmitError
             if let fault = StorageFault(error) {
                 // Logged once per state change by StoreHealth, not once per refused batch.
                 storeHealth.ingestFailed(fault, events: events, nowNS: clock.now())
                 refusal = .storeNotWritable(fault)
             } else {
-                log("ingest: batch of \(events) events not stored: \(error)")
+                log(batch.isEmpty ? "ingest: detection results not stored (retrying): \(error)"
+                    : "ingest: batch of \(events) events not stored: \(error)")
                 refusal = .storeFailed("\(error)")
             }
             for submission in batch { submission.continuation.resume(throwing: refusal) }
+            // The results were put back; without a pause a lasting fault would spin here.
+            if batch.isEmpty { try? await Task.sleep(for: .milliseconds(250)) }
         }
     }
 
-    /// One batch, inside the writer's transaction.
-    private func write(_ inputs: [([Event], [EventRecord])], now: Int64, in db: Database) throws -> BatchResult {
+    /// Inserts the batch's events and adds them to the agent counters.
+    /// - Returns: each submission's `seq`s, `nil` for a duplicate.
+    private func append(_ inputs: [[EventRecord]], now: Int64, in db: Database) throws -> [[Int64?]] {
         var seqs: [[Int64?]] = []
         seqs.reserveCapacity(inputs.count)
-        for (_, records) in inputs { seqs.append(try EventStore.append(records, in: db)) }
-        // Detection below cannot be undone: the Monitor keeps what it saw even if the
-        // transaction then rolls back. Writing the events' pages now makes a full or
-        // read-only disk fail the batch here, before any event reaches the Monitor; the
-        // writes after detection (alerts, counters, breakers) are a few pages, so only a
-        // disk that fills up within those can still leave the Monitor ahead of the store.
-        try db.flushCache()
-        var outcomes = [Outcome](repeating: Outcome(), count: inputs.count)
-        var alerts: [Alert] = []
         var tallies: [String: AgentTally] = [:]
-        var frozen: [Baseline] = []
-        detection.withLock { d in
-            for (i, (events, records)) in inputs.enumerated() {
-                let before = alerts.count
-                for (j, seq) in seqs[i].enumerated() {
-                    guard let seq else {
-                        outcomes[i].duplicates += 1
-                        continue
-                    }
-                    outcomes[i].stored += 1
-                    tallies[records[j].agent, default: AgentTally()].add(records[j])
-                    d.monitor.process(events[j], seq: seq, receivedAt: records[j].receivedNS, into: &alerts)
-                }
-                outcomes[i].alerts = alerts.count - before
+        for records in inputs {
+            let recordSeqs = try EventStore.append(records, in: db)
+            for (record, seq) in zip(records, recordSeqs) where seq != nil {
+                tallies[record.agent, default: AgentTally()].add(record)
             }
-            // A learning agent freezes its baseline inside `process`; save it with this batch.
-            for agent in tallies.keys where !d.persistedBaselines.contains(agent) {
+            seqs.append(recordSeqs)
+        }
+        try AgentStore.add(tallies, updatedNS: now, in: db)
+        return seqs
+    }
+
+    /// Stores detection results: alerts, breaker transitions and deliveries, frozen
+    /// baselines, and the progress mark.
+    private func write(_ detected: [Detected], now: Int64, in db: Database) throws -> Published {
+        var published = Published()
+        for d in detected {
+            try AlertStore.insert(d.alerts, in: db)
+            for baseline in d.frozen { try BaselineStore.upsert(baseline, createdNS: now, in: db) }
+            published.enqueued += try breakers?.record(d.alerts, nowNS: now, in: db) ?? 0
+            try breakers?.recordFrozen(d.frozen, nowNS: now, in: db)
+            published.alertKinds += d.alerts.map(\.kind.rawValue)
+            published.frozen += d.frozen.map(\.agent)
+        }
+        if let last = detected.last { try DetectionProgress.advance(to: last.throughSeq, in: db) }
+        return published
+    }
+
+    // MARK: - The detector
+
+    private func runDetector() async {
+        while let committed = await nextCommitted() {
+            await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
+                detectorThread.async {
+                    self.detect(committed)
+                    done.resume()
+                }
+            }
+        }
+    }
+
+    private func nextCommitted() async -> Committed? {
+        while true {
+            enum Step { case batch(Committed), done, wait }
+            let step = queue.withLock { q -> Step in
+                if !q.committed.isEmpty {
+                    q.detecting = true
+                    return .batch(q.committed.removeFirst())
+                }
+                return q.writerDone ? .done : .wait
+            }
+            switch step {
+            case .batch(let committed): return committed
+            case .done: return nil
+            case .wait:
+                await withCheckedContinuation { (detector: CheckedContinuation<Void, Never>) in
+                    let ready = queue.withLock { q -> Bool in
+                        if !q.committed.isEmpty || q.writerDone { return true }
+                        q.detectorWaiting = detector
+                        return false
+                    }
+                    if ready { detector.resume() }
+                }
+            }
+        }
+    }
+
+    /// Feeds one committed batch to the Monitor and hands the results to the writer.
+    private func detect(_ committed: Committed) {
+        detection.withLock { d in
+            var alerts: [Alert] = []
+            var agents: Set<String> = []
+            for stored in committed.events {
+                d.monitor.process(stored.event, seq: stored.seq, receivedAt: stored.receivedNS, into: &alerts)
+                agents.insert(stored.event.agent)
+            }
+            // A learning agent freezes its baseline inside `process`; save it with these alerts.
+            var frozen: [Baseline] = []
+            for agent in agents where !d.persistedBaselines.contains(agent) {
                 if let baseline = d.monitor.baseline(for: agent) {
                     frozen.append(baseline)
                     d.persistedBaselines.insert(agent)
                 }
             }
+            let result = Detected(alerts: alerts, frozen: frozen, throughSeq: committed.events.last?.seq ?? 0)
+            // Published under the detection lock, so that `withWriter` sees every batch the
+            // Monitor has seen.
+            let writer = queue.withLock { q -> CheckedContinuation<Void, Never>? in
+                q.detected.append(result)
+                q.detectedThrough = result.throughSeq
+                q.queuedEvents -= committed.events.count
+                q.detecting = false
+                defer { q.writerWaiting = nil }
+                return q.writerWaiting
+            }
+            writer?.resume()
         }
-        try AlertStore.insert(alerts, in: db)
-        try AgentStore.add(tallies, updatedNS: now, in: db)
-        for baseline in frozen { try BaselineStore.upsert(baseline, createdNS: now, in: db) }
-        let enqueued = try breakers?.record(alerts, nowNS: now, in: db) ?? 0
-        try breakers?.recordFrozen(frozen, nowNS: now, in: db)
-        return BatchResult(outcomes: outcomes, alertKinds: alerts.map(\.kind.rawValue), frozen: frozen.map(\.agent),
-                           enqueued: enqueued)
     }
 }

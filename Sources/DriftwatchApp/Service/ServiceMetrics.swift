@@ -23,18 +23,17 @@ public final class ServiceMetrics: Sendable {
 
     public var snapshot: Snapshot { state.withLock { $0 } }
 
-    func recordCommit(seconds: Double, stored: Int, duplicates: Int, alertKinds: [String]) {
+    func recordCommit(seconds: Double, stored: Int, duplicates: Int) {
         state.withLock { s in
             s.eventsTotal += stored
             s.duplicatesTotal += duplicates
-            for kind in alertKinds { s.alertsByKind[kind, default: 0] += 1 }
             s.commitCount += 1
             s.commitSecondsSum += seconds
             for (i, bound) in Self.commitBuckets.enumerated() where seconds <= bound { s.commitBucketCounts[i] += 1 }
         }
     }
 
-    /// Alerts raised outside an ingest batch (an operator's breaker trip or reset).
+    /// Alerts once stored (detection's, and an operator's breaker trip or reset).
     func recordAlerts(_ kinds: [String]) {
         state.withLock { s in
             for kind in kinds { s.alertsByKind[kind, default: 0] += 1 }

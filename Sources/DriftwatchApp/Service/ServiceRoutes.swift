@@ -234,6 +234,7 @@ public struct ServiceRoutes: Sendable {
     public func getAgent(_ request: HTTPRequest, agent: String) async throws -> HTTPResponse {
         try access.authorize(request, as: .viewer)
         let counters = try await store.read { db in try AgentStore.get(agent, in: db) }
+        await pipeline.caughtUp()
         let (learning, baseline) = pipeline.withMonitor { monitor in
             (monitor.isLearning(agent), monitor.baseline(for: agent).map { Self.baselineSummary($0, tools: 50) })
         }

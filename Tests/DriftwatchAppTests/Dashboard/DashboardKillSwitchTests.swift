@@ -139,7 +139,7 @@ struct DashboardKillSwitchTests {
             let viewer = dashboard.auth.issue(.viewer)
             let admin = dashboard.auth.issue(.admin)
             func csrf(_ cookie: String) -> String { dashboard.auth.csrfToken(for: request(.get, "/", cookie: cookie)) }
-            let status = { BreakerControl(pipeline: pipeline, clock: WallClock { testNow }).status(agent: agent) }
+            let status = { await BreakerControl(pipeline: pipeline, clock: WallClock { testNow }).status(agent: agent) }
 
             // Viewers see the state, not the forms, and cannot post.
             let viewerPage = try await router.call(request(.get, "/agents/\(agent)", cookie: viewer)).text
@@ -158,7 +158,7 @@ struct DashboardKillSwitchTests {
             let bad = try await router.call(request(.post, target, cookie: admin,
                                                     form: [("csrf", csrf(admin)), ("action", "explode"), ("reason", "x")]))
             #expect(bad.status == .badRequest)
-            #expect(status().state != .open)
+            #expect(await status().state != .open)
             let auditBefore = try await store.read { db in try AuditStore.recent(limit: 10, subject: agent, in: db) }
             #expect(auditBefore.isEmpty)
 
@@ -170,7 +170,7 @@ struct DashboardKillSwitchTests {
             let trip = try await router.call(request(.post, target, cookie: admin,
                                                      form: [("csrf", csrf(admin)), ("action", "trip"), ("reason", "deleting invoices")]))
             #expect(trip.status == .seeOther && trip.headers["Location"] == "/agents/\(agent)")
-            #expect(status().state == .open)
+            #expect(await status().state == .open)
             let rows = try await store.read { db in try AuditStore.recent(limit: 10, subject: agent, in: db) }
             let row = try #require(rows.first { $0.action == "breaker.trip" })
             #expect(row.role == "admin" && row.actor == "dashboard:admin" && row.detail.contains("deleting invoices"))
@@ -184,7 +184,7 @@ struct DashboardKillSwitchTests {
             let reset = try await router.call(request(.post, target, cookie: admin,
                                                       form: [("csrf", csrf(admin)), ("action", "reset"), ("reason", "")]))
             #expect(reset.status == .seeOther)
-            #expect(status().state == .closed)
+            #expect(await status().state == .closed)
         }
     }
 }

@@ -122,6 +122,7 @@ func seedRealisticAndHostile(_ pipeline: IngestPipeline, _ store: any DatabaseWr
                              reasoning: payload, labels: .object([JSONMember("note", .string(payload))])))
     }
     _ = try await pipeline.submit(hostile, receivedNS: testNow - 1_000_000_000)
+    await pipeline.settled()
     let alerts = Hostile.all.enumerated().map { i, payload in
         Alert(ts: testNow - 1_000_000_000 * Int64(30 - i), agent: Hostile.agent, session: Hostile.session,
               kind: i % 2 == 0 ? .driftArgs : .loopRepeat, severity: i == 0 ? .critical : .warning, score: 9, threshold: 3,

@@ -16,7 +16,7 @@ struct RebaselineTests {
                 events.append(Event(agent: "rb-bot", tool: "report.export", ts: events.last!.ts! + Int64(i + 1) * 1_000_000_000,
                                     session: "s-export", args: ["format": "csv", "rows": 100]))
             }
-            _ = try await routes.postEvents(post("/v1/events", ndjson(events)))
+            _ = try await routes.postEventsDetected(post("/v1/events", ndjson(events)))
             let newToolAlerts = try await store.read { db in try AlertStore.query(AlertQuery(agent: "rb-bot", kind: "drift.new_tool", limit: 10), in: db) }
             #expect(newToolAlerts.count == 1)
 
@@ -33,7 +33,7 @@ struct RebaselineTests {
                 Event(agent: "rb-bot", tool: "report.export", ts: events.last!.ts! + Int64(100 + i) * 1_000_000_000,
                       session: "s-export-2", args: ["format": "csv", "rows": 100])
             }
-            _ = try await routes.postEvents(post("/v1/events", ndjson(more)))
+            _ = try await routes.postEventsDetected(post("/v1/events", ndjson(more)))
             let after = try await store.read { db in try AlertStore.query(AlertQuery(agent: "rb-bot", kind: "drift", limit: 50), in: db) }
             #expect(after.filter { $0.seq ?? 0 > newToolAlerts[0].seq ?? 0 && $0.kind == "drift.new_tool" }.isEmpty)
 

@@ -128,7 +128,7 @@ struct ServiceRoutesTests {
         let (_, baseline) = trainedAgent(name: "billing-bot")
         try await withRoutes(baselines: [baseline]) { routes, _, _ in
             let burst = #"{"agent":"billing-bot","tool":"db.drop_table","session":"s-x","call_id":"x1"}"#
-            _ = try await routes.postEvents(post("/v1/events", Array(burst.utf8)))
+            _ = try await routes.postEventsDetected(post("/v1/events", Array(burst.utf8)))
             let all = try await routes.getAlerts(get("/v1/alerts"))
             let empty = try await respond { try await routes.getAlerts(get("/v1/alerts?agent=&kind=&severity=&since=&limit=")) }
             #expect(empty.status == .ok, "\(String(decoding: empty.body, as: UTF8.self))")
@@ -193,7 +193,7 @@ struct ServiceRoutesTests {
         let (_, baseline) = trainedAgent(name: "billing-bot")
         try await withRoutes(baselines: [baseline]) { routes, _, _ in
             let burst = #"{"agent":"billing-bot","tool":"db.drop_table","session":"s-x","call_id":"x1"}"#
-            _ = try await routes.postEvents(post("/v1/events", Array(burst.utf8)))
+            _ = try await routes.postEventsDetected(post("/v1/events", Array(burst.utf8)))
             let all = try parseJSON(try await routes.getAlerts(get("/v1/alerts?agent=billing-bot&kind=drift")).body)
             let kinds = try #require(all["alerts"]?.arrayValue).compactMap { $0["kind"]?.stringValue }
             #expect(kinds.contains("drift.new_tool"))
@@ -212,9 +212,9 @@ struct ServiceRoutesTests {
         configuration.detection.minCalls = 50
         try await withRoutes(configuration: configuration) { routes, pipeline, store in
             var agent = SyntheticAgent(name: "learner", seed: 7)
-            _ = try await routes.postEvents(post("/v1/events", ndjson(agent.calls(40))))
+            _ = try await routes.postEventsDetected(post("/v1/events", ndjson(agent.calls(40))))
             #expect(try await store.read { try BaselineStore.loadAll(in: $0) }.isEmpty)
-            _ = try await routes.postEvents(post("/v1/events", ndjson(agent.calls(40))))
+            _ = try await routes.postEventsDetected(post("/v1/events", ndjson(agent.calls(40))))
             let saved = try await store.read { try BaselineStore.loadAll(in: $0) }
             #expect(saved.map(\.agent) == ["learner"])
             #expect(pipeline.withMonitor { $0.baseline(for: "learner") } == saved.first)

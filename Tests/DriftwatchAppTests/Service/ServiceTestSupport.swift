@@ -78,3 +78,14 @@ func respond(_ handler: () async throws -> HTTPResponse) async throws -> HTTPRes
         return error.response
     }
 }
+
+extension ServiceRoutes {
+    /// `POST /v1/events`, then waits until detection's results for it are stored too
+    /// (alerts, breaker transitions and frozen baselines follow their events by one
+    /// writer transaction; see `IngestPipeline`).
+    func postEventsDetected(_ request: HTTPRequest) async throws -> HTTPResponse {
+        let response = try await postEvents(request)
+        await pipeline.settled()
+        return response
+    }
+}

@@ -57,7 +57,7 @@ struct StorageFaultTests {
 
     @Test func aFullStoreRefusesIngestWith503AndRecoversWithoutDetectionHavingSeenTheRefusedEvents() async throws {
         try await withStore { routes, pipeline, store, lines in
-            #expect(try await routes.postEvents(post("/v1/events", calls("learner", 0..<10))).status == .accepted)
+            #expect(try await routes.postEventsDetected(post("/v1/events", calls("learner", 0..<10))).status == .accepted)
             // No page may be added any more: the next batch that needs one fails with SQLITE_FULL.
             try await store.writeWithoutTransaction { db in
                 let pages = try db.fetchInt64("PRAGMA page_count") ?? 0
@@ -84,7 +84,7 @@ struct StorageFaultTests {
 
             try await store.writeWithoutTransaction { db in try db.execute("PRAGMA max_page_count = 1073741823") }
             // The client retries the refused batch (three times over): stored once.
-            let retried = try await routes.postEvents(post("/v1/events", big))
+            let retried = try await routes.postEventsDetected(post("/v1/events", big))
             #expect(retried.status == .accepted)
             #expect(try await store.read { try EventStore.count(in: $0) } == 410)
             #expect(await routes.getHealth().status == .ok)
@@ -92,7 +92,7 @@ struct StorageFaultTests {
             #expect(lines.all.last?.contains("3 ingest batches (1200 events) were refused meanwhile") == true, "\(lines.all)")
             // 410 calls stored; had the Monitor counted the 1,200 refused ones, the baseline would be frozen.
             #expect(pipeline.withMonitor { $0.isLearning("learner") })
-            #expect(try await routes.postEvents(post("/v1/events", calls("learner", 410..<1000))).status == .accepted)
+            #expect(try await routes.postEventsDetected(post("/v1/events", calls("learner", 410..<1000))).status == .accepted)
             #expect(pipeline.withMonitor { !$0.isLearning("learner") })
         }
     }
