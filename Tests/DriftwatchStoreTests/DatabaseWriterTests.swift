@@ -1,4 +1,5 @@
 import Dispatch
+import Foundation
 import Testing
 import DriftwatchStore
 
@@ -148,4 +149,54 @@ private let insertEvent = "INSERT INTO events (ts_ns, received_ns, agent, tool) 
     let reopened = try DatabasePool(path: path, migrator: Schema.migrator)
     #expect(try await reopened.read { db in try db.fetchInt64("SELECT count(*) FROM events") } == 1)
     #expect(try await reopened.read { db in try db.fetchInt64("SELECT count(*) FROM schema_migrations") } == Int64(Schema.migrator.migrations.count))
+}
+
+/// `checkpointInBackground`: commits never checkpoint, a connection of the pool's own
+/// copies the WAL into the database file once it holds `walAutocheckpointPages`.
+@Test func aBackgroundCheckpointMovesTheWALIntoTheDatabaseFile() async throws {
+    let directory = try TemporaryDirectory()
+    let path = directory.path("pool.db")
+    func size(_ file: String) -> Int {
+        ((try? FileManager.default.attributesOfItem(atPath: file))?[.size] as? Int) ?? 0
+    }
+    var configuration = Database.Configuration()
+    configuration.walAutocheckpointPages = 50
+    configuration.checkpointInBackground = true
+    let pool = try DatabasePool(path: path, configuration: configuration, migrator: Schema.migrator)
+    let before = size(path)
+    let padding = String(repeating: "x", count: 2_000)
+    for batch in 0..<40 {
+        try await pool.write { db in
+            for i in 0..<25 {
+                try db.execute(insertEvent, [.integer(Int64(batch * 25 + i)), .integer(0), .text("agent"), .text(padding)])
+            }
+        }
+    }
+    // About 2 MB went through the WAL: the checkpointer copies it into the file.
+    var waited = 0
+    while size(path) < before + 1_000_000 && waited < 10_000 {
+        try await Task.sleep(for: .milliseconds(10))
+        waited += 10
+    }
+    #expect(size(path) >= before + 1_000_000, "database file \(size(path)) bytes, WAL \(size(path + "-wal"))")
+    #expect(try await pool.read { db in try db.fetchInt64("SELECT count(*) FROM events") } == 1_000)
+}
+
+@Test func withoutTheBackgroundCheckpointACommitCheckpointsAsSQLiteDoes() async throws {
+    let directory = try TemporaryDirectory()
+    let path = directory.path("pool.db")
+    var configuration = Database.Configuration()
+    configuration.walAutocheckpointPages = 50
+    let pool = try DatabasePool(path: path, configuration: configuration, migrator: Schema.migrator)
+    let padding = String(repeating: "x", count: 2_000)
+    for batch in 0..<40 {
+        try await pool.write { db in
+            for i in 0..<25 {
+                try db.execute(insertEvent, [.integer(Int64(batch * 25 + i)), .integer(0), .text("agent"), .text(padding)])
+            }
+        }
+    }
+    // Checkpointed inside the commits, so already in the file when the last write returns.
+    let size = (try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
+    #expect(size > 1_000_000)
 }
