@@ -171,7 +171,7 @@ public final class IngestPipeline: Sendable {
     /// Returns once the Monitor has seen every event committed before the call (at most
     /// one batch's detection time), so that reads of detection state after a 202 reflect
     /// the acknowledged events.
-    public func caughtUp() async {
+    func caughtUp() async {
         let acknowledged = queue.withLock { $0.committedThrough }
         while queue.withLock({ $0.detectedThrough < acknowledged && !$0.writerDone }) {
             try? await Task.sleep(for: .milliseconds(1))
@@ -241,7 +241,7 @@ public final class IngestPipeline: Sendable {
 
     /// Returns once every event admitted so far has been stored or refused, and the
     /// detection results of those stored are stored too.
-    public func settled() async {
+    func settled() async {
         while !queue.withLock({ $0.isIdle }) {
             try? await Task.sleep(for: .milliseconds(2))
         }
