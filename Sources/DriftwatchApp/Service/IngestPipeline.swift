@@ -276,35 +276,44 @@ public final class IngestPipeline: Sendable {
     /// The next submissions to store (possibly none, when only detection results wait),
     /// or `nil` once closed and idle.
     private func nextBatch() async -> [Submission]? {
-        while true {
-            enum Step { case batch([Submission]), done, wait }
-            let step = queue.withLock { q -> Step in
-                if q.pending.isEmpty {
-                    if !q.detected.isEmpty { return .batch([]) }
-                    return q.closed && q.isIdle ? .done : .wait
-                }
-                var taken = 0
-                var count = 0
-                while taken < q.pending.count && (taken == 0 || count + q.pending[taken].events.count <= batchSize) {
-                    count += q.pending[taken].events.count
-                    taken += 1
-                }
-                let batch = Array(q.pending.prefix(taken))
-                q.pending.removeFirst(taken)
-                return .batch(batch)
+        await next(parkingIn: \.writerWaiting) { q in
+            if q.pending.isEmpty {
+                if !q.detected.isEmpty { return .value([]) }
+                return q.closed && q.isIdle ? .done : .wait
             }
-            switch step {
-            case .batch(let batch): return batch
-            case .done: return nil
-            case .wait:
-                await withCheckedContinuation { (writer: CheckedContinuation<Void, Never>) in
-                    let ready = queue.withLock { q -> Bool in
-                        if !q.pending.isEmpty || !q.detected.isEmpty || (q.closed && q.isIdle) { return true }
-                        q.writerWaiting = writer
-                        return false
-                    }
-                    if ready { writer.resume() }
+            var taken = 0
+            var count = 0
+            while taken < q.pending.count && (taken == 0 || count + q.pending[taken].events.count <= batchSize) {
+                count += q.pending[taken].events.count
+                taken += 1
+            }
+            let batch = Array(q.pending.prefix(taken))
+            q.pending.removeFirst(taken)
+            return .value(batch)
+        }
+    }
+
+    private enum Take<T> { case value(T), done, wait }
+
+    /// What `take` finds in the queue, or `nil` once it says the stage is done; while it
+    /// says wait, the caller is parked in `slot` until a change resumes it.
+    private func next<T: Sendable>(parkingIn slot: WritableKeyPath<Queue, CheckedContinuation<Void, Never>?>,
+                                   _ take: (inout Queue) -> Take<T>) async -> T? {
+        while true {
+            var found: Take<T> = .wait
+            await withCheckedContinuation { (parked: CheckedContinuation<Void, Never>) in
+                found = queue.withLock { q in
+                    let found = take(&q)
+                    if case .wait = found { q[keyPath: slot] = parked }
+                    return found
                 }
+                if case .wait = found { return }
+                parked.resume()
+            }
+            switch found {
+            case .value(let value): return value
+            case .done: return nil
+            case .wait: continue
             }
         }
     }
@@ -460,28 +469,12 @@ public final class IngestPipeline: Sendable {
     }
 
     private func nextCommitted() async -> Committed? {
-        while true {
-            enum Step { case batch(Committed), done, wait }
-            let step = queue.withLock { q -> Step in
-                if !q.committed.isEmpty {
-                    q.detecting = true
-                    return .batch(q.committed.removeFirst())
-                }
-                return q.writerDone ? .done : .wait
+        await next(parkingIn: \.detectorWaiting) { q in
+            if !q.committed.isEmpty {
+                q.detecting = true
+                return .value(q.committed.removeFirst())
             }
-            switch step {
-            case .batch(let committed): return committed
-            case .done: return nil
-            case .wait:
-                await withCheckedContinuation { (detector: CheckedContinuation<Void, Never>) in
-                    let ready = queue.withLock { q -> Bool in
-                        if !q.committed.isEmpty || q.writerDone { return true }
-                        q.detectorWaiting = detector
-                        return false
-                    }
-                    if ready { detector.resume() }
-                }
-            }
+            return q.writerDone ? .done : .wait
         }
     }
 
