@@ -1,5 +1,5 @@
 public import DriftwatchCore
-import DriftwatchHTTP
+public import DriftwatchHTTP
 import DriftwatchStore
 
 /// What a gate command prints and how it exits.
@@ -31,7 +31,7 @@ public enum GateCommands {
     public static let tokenVariable = "DRIFTWATCH_TOKEN"
 
     /// A gate sits in front of every tool call: it must answer fast or fall back.
-    static var clientConfiguration: HTTPClient.Configuration {
+    public static var clientConfiguration: HTTPClient.Configuration {
         var c = HTTPClient.Configuration()
         c.connectTimeout = .seconds(2)
         c.responseTimeout = .seconds(5)
@@ -44,14 +44,16 @@ public enum GateCommands {
     /// A breaker that opened by itself in `warn` or `observe` mode is reported with exit 0:
     /// those modes show the breaker without stopping the agent (design.md § Circuit
     /// breakers). One an operator tripped stops the agent in every mode (exit 3).
-    public static func check(agent: String, server: String, token: String?) -> CommandResult {
+    /// - Parameter client: timeouts and bounds; tests on a loaded machine allow more time.
+    public static func check(agent: String, server: String, token: String?,
+                             client: HTTPClient.Configuration = clientConfiguration) -> CommandResult {
         if let problem = invalidServer(server) {
             return CommandResult(exitCode: exitUsage, stderr: "driftwatch check: \(problem)")
         }
         let url = trimmed(server) + "/v1/agents/" + percentEncode(agent) + "/breaker"
         let response: HTTPClientResponse
         do {
-            response = try HTTPClient(configuration: clientConfiguration).sendBlocking(.get, url, headers: headers(token))
+            response = try HTTPClient(configuration: client).sendBlocking(.get, url, headers: headers(token))
         } catch {
             return CommandResult(exitCode: exitUnavailable, stderr: "driftwatch check: cannot reach \(server): \(error)")
         }
@@ -98,7 +100,8 @@ public enum GateCommands {
     /// `PostToolUse`/`PostToolUseFailure` are forwarded and never block. When the server
     /// is unreachable a `PreToolUse` falls back to `failMode`, saying so on stderr.
     public static func hookClaudeCode(payload: [UInt8], server: String, agent: String?, failMode: FailMode,
-                                      tools: ToolClassifier, token: String?) -> CommandResult {
+                                      tools: ToolClassifier, token: String?,
+                                      client: HTTPClient.Configuration = clientConfiguration) -> CommandResult {
         if let problem = invalidServer(server) {
             return CommandResult(exitCode: exitUsage, stderr: "driftwatch hook: \(problem)")
         }
@@ -120,7 +123,7 @@ public enum GateCommands {
         try? h.set("Content-Type", "application/json")
         let response: HTTPClientResponse
         do {
-            response = try HTTPClient(configuration: clientConfiguration).sendBlocking(.post, url, headers: h, body: payload)
+            response = try HTTPClient(configuration: client).sendBlocking(.post, url, headers: h, body: payload)
         } catch {
             return fallBack(event: event, tool: tool, problem: "cannot reach \(server) (\(error))", failMode: failMode, tools: tools)
         }

@@ -9,6 +9,14 @@ import Testing
 struct GateCommandsTests {
     static let post = Array(#"{"hook_event_name":"PostToolUse","tool_name":"Read","tool_input":{}}"#.utf8)
     static let pre = Array(#"{"hook_event_name":"PreToolUse","tool_name":"db.drop_table","tool_input":{}}"#.utf8)
+    /// The gate's own 2 s / 5 s timeouts are for production; a parallel test run on two
+    /// loaded cores has answered the in-process server later than that.
+    static var patient: HTTPClient.Configuration {
+        var c = GateCommands.clientConfiguration
+        c.connectTimeout = .seconds(60)
+        c.responseTimeout = .seconds(60)
+        return c
+    }
 
     /// Spec §3: bad usage exits 64 with a one-line reason; 69 is for a server that is
     /// really unreachable, which a URL that cannot be parsed never was.
@@ -53,10 +61,10 @@ struct GateCommandsTests {
             let results = try await blocking {
                 [
                     GateCommands.hookClaudeCode(payload: Self.post, server: url, agent: nil, failMode: .byToolClass,
-                                                tools: ToolClassifier(), token: "wrong-token-0123456789"),
+                                                tools: ToolClassifier(), token: "wrong-token-0123456789", client: Self.patient),
                     GateCommands.hookClaudeCode(payload: Self.pre, server: url, agent: nil, failMode: .closed,
-                                                tools: ToolClassifier(), token: "viewer-token-0123456789"),
-                    GateCommands.check(agent: "bot", server: url, token: nil),
+                                                tools: ToolClassifier(), token: "viewer-token-0123456789", client: Self.patient),
+                    GateCommands.check(agent: "bot", server: url, token: nil, client: Self.patient),
                 ]
             }
             await server.shutdown()
