@@ -60,15 +60,18 @@ enum ArgsDriftDetector {
         var instant = false
         var newPath = false
         var score = 0.0
-        for leaf in o.features.leaves {
-            guard let path = p.paths[leaf.path] else {
+        // Leaves are read in place, by index: a copy of each would retain its strings.
+        let leaves = o.features.leaves
+        for i in leaves.indices {
+            guard let path = p.paths[leaves[i].path] else {
+                let leaf = leaves[i]
                 newPath = true
                 findings.append(["finding": "new_argument", "path": .string(leaf.path), "seen": .string(leaf.shapeClass)])
                 sentences.append("new argument \(leaf.path)")
                 continue
             }
             if let test = path.novelty {
-                let shapeClass = leaf.shapeClass  // classified here, once
+                let shapeClass = leaves[i].shapeClass  // classified here, once
                 let novel = !path.classes.contains(shapeClass)
                 // The same new value again in the same session is the same
                 // evidence (a run reading one new file thrice), not more of it.
@@ -83,24 +86,24 @@ enum ArgsDriftDetector {
                     instant = instant || escalates
                     let expected = path.profile.classes.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.prefix(5)
                     findings.append(.object([
-                        JSONMember("finding", escalates ? "escalation" : "new_class"), JSONMember("path", .string(leaf.path)),
+                        JSONMember("finding", escalates ? "escalation" : "new_class"), JSONMember("path", .string(leaves[i].path)),
                         JSONMember("seen", .string(shapeClass)),
                         JSONMember("expected", .object(expected.map { JSONMember($0.key, .number(Double($0.value))) })),
                     ]))
-                    sentences.append("\(leaf.path) is \(shapeClass) where the baseline saw only "
+                    sentences.append("\(leaves[i].path) is \(shapeClass) where the baseline saw only "
                         + expected.map(\.key).joined(separator: ", "))
                 }
             }
-            if let x = leaf.number, x > 0, let range = path.range {
+            if let x = leaves[i].number, x > 0, let range = path.range {
                 let lx = log10(x)
                 if lx > range.upper || lx < range.lower {
                     instant = true
                     findings.append(.object([
-                        JSONMember("finding", "out_of_range"), JSONMember("path", .string(leaf.path)),
+                        JSONMember("finding", "out_of_range"), JSONMember("path", .string(leaves[i].path)),
                         JSONMember("seen", .number(x)), JSONMember("baseline_min", .number(range.min)),
                         JSONMember("baseline_max", .number(range.max)),
                     ]))
-                    sentences.append("\(leaf.path)=\(Format.number(x)) is far outside \(Format.number(range.min))–\(Format.number(range.max))")
+                    sentences.append("\(leaves[i].path)=\(Format.number(x)) is far outside \(Format.number(range.min))–\(Format.number(range.max))")
                 }
             }
         }

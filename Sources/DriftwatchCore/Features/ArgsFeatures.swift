@@ -72,7 +72,7 @@ public struct ArgsFeatures: Sendable {
     /// finds repeated paths faster than hashing them.
     private mutating func walk(_ v: JSONValue, path: String, depth: Int) {
         guard leaves.count < Self.maxPaths else { return }
-        let first = depth == 1 || !leaves.contains(where: { $0.path == path })
+        let first = depth == 1 || !hasLeaf(at: path)
         switch v {
         case .object(let members):
             if first { leaves.append(Leaf(path: path, shapeClass: "object")) }
@@ -83,8 +83,8 @@ public struct ArgsFeatures: Sendable {
             guard depth < Self.maxDepth else { return }
             for item in items.prefix(16) { walk(item, path: path + "[]", depth: depth + 1) }
         default:
+            guard !first else { leaves.append(Self.leaf(v, path: path)); return }
             var leaf = Self.leaf(v, path: path)
-            guard !first else { leaves.append(leaf); return }
             // For repeated array elements keep the first of each class, so a
             // new class deep in a list is still seen.
             leaf.resolve()
@@ -94,6 +94,12 @@ public struct ArgsFeatures: Sendable {
             }
             leaves.append(leaf)
         }
+    }
+
+    /// By index rather than `contains(where:)`, whose iterator copies every leaf.
+    private func hasLeaf(at path: String) -> Bool {
+        for i in leaves.indices where leaves[i].path == path { return true }
+        return false
     }
 
     static func leaf(_ v: JSONValue, path: String) -> Leaf {
