@@ -101,6 +101,7 @@ public struct Monitor: Sendable {
         return AgentState(learning: agent, policy: policy, breaker: settings.breaker)
     }
 
+    @inline(__always)
     private mutating func withState<T>(_ agent: String, _ body: (inout AgentState) -> T) -> T {
         processed += 1
         let index: Int
@@ -242,7 +243,7 @@ struct AgentState: Sendable {
     var lastTS: EventTime = 0
     /// Wall-clock receipt time of the event that set `lastTS`, when known (serve).
     var lastReceived: EventTime?
-    var sessions: [String: SessionState] = [:]
+    var sessions = StringMap<SessionState>()
     var tools: ToolDriftDetector
     var rate = RateDetector()
     var incidents = IncidentLog()
@@ -474,7 +475,7 @@ struct AgentState: Sendable {
         rate = RateDetector()
         // Sessions keep their loop and spend state but restart their tool
         // context, because indices now refer to the model's tools.
-        for key in sessions.keys { sessions[key]!.previousTool = nil }
+        sessions.updateValues { $0.previousTool = nil }
     }
 
     /// Drops sessions idle longer than `sessionIdle` and stale incidents; if
@@ -482,13 +483,13 @@ struct AgentState: Sendable {
     private mutating func sweep(_ settings: DetectionSettings) {
         sinceSweep = 0
         let now = lastTS
-        sessions = sessions.filter { now - $0.value.lastTS <= settings.sessionIdle }
+        sessions = sessions.filter { now - $1.lastTS <= settings.sessionIdle }
         if sessions.count > settings.maxSessionsPerAgent {
-            let keep = sessions.sorted { ($0.value.lastTS, $1.key) > ($1.value.lastTS, $0.key) }.prefix(settings.maxSessionsPerAgent * 3 / 4)
-            sessions = Dictionary(uniqueKeysWithValues: keep.map { ($0.key, $0.value) })
+            let keep = sessions.pairs.sorted { ($0.value.lastTS, $1.key) > ($1.value.lastTS, $0.key) }.prefix(settings.maxSessionsPerAgent * 3 / 4)
+            sessions = StringMap(keep.map { ($0.key, $0.value) })
         }
         incidents.prune(at: now)
-        sessionBreakers = sessions.values.reduce(0) { $0 + ($1.breaker == nil ? 0 : 1) }
+        sessionBreakers = sessions.pairs.reduce(0) { $0 + ($1.value.breaker == nil ? 0 : 1) }
     }
 }
 

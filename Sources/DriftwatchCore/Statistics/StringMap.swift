@@ -7,7 +7,8 @@
 /// per 8 bytes), probes linearly in a power-of-two table at most half full, and
 /// confirms a hit by comparing the key itself, so a hash collision costs a probe,
 /// never a wrong answer. No removal of single keys (the compiled models are built
-/// once; the monitor's agent index is rebuilt whole when agents are set aside).
+/// once; the monitor's agent index and an agent's sessions are rebuilt whole, with
+/// `filter`, when some are dropped).
 /// Iteration order is the table's, deterministic for the same insertions.
 struct StringMap<Value: Sendable>: Sendable {
     /// Per slot the key's hash with the low bit set (0: empty), its key and value.
@@ -75,6 +76,39 @@ struct StringMap<Value: Sendable>: Sendable {
         }
     }
 
+    /// The value for `key`, inserted as `defaultValue()` first if absent, mutated in
+    /// place with one lookup (`Dictionary`'s `subscript(_:default:)`).
+    subscript(key: String, default defaultValue: @autoclosure () -> Value) -> Value {
+        get { self[key] ?? defaultValue() }
+        _modify {
+            let h = Self.hash(key)
+            var (i, found) = slot(of: key, hash: h)
+            if !found {
+                if 2 * (count + 1) > hashes.count {
+                    grow()
+                    i = slot(of: key, hash: h).index
+                }
+                hashes[i] = h
+                keys[i] = key
+                values[i] = defaultValue()
+                count += 1
+            }
+            yield &values[i]!
+        }
+    }
+
+    /// The entries for which `isIncluded` is true, as a new map.
+    func filter(_ isIncluded: (String, Value) -> Bool) -> StringMap {
+        var kept = StringMap(minimumCapacity: count)
+        for i in hashes.indices where hashes[i] != 0 && isIncluded(keys[i], values[i]!) { kept[keys[i]] = values[i] }
+        return kept
+    }
+
+    /// Applies `body` to every value in place.
+    mutating func updateValues(_ body: (inout Value) -> Void) {
+        for i in hashes.indices where hashes[i] != 0 { body(&values[i]!) }
+    }
+
     /// Every key and value, in table order.
     var pairs: [(key: String, value: Value)] {
         hashes.indices.compactMap { i in hashes[i] == 0 ? nil : (keys[i], values[i]!) }
@@ -94,9 +128,18 @@ struct StringMap<Value: Sendable>: Sendable {
         count > 0 && slot(of: key, hash: Self.hash(key)).found
     }
 
+    /// Doubles the table, moving entries by their stored hashes (no key is rehashed).
     private mutating func grow() {
         var bigger = StringMap(minimumCapacity: hashes.count)
-        for i in hashes.indices where hashes[i] != 0 { bigger[keys[i]] = values[i] }
+        let mask = bigger.hashes.count - 1
+        for i in hashes.indices where hashes[i] != 0 {
+            var j = Int(truncatingIfNeeded: hashes[i] >> 1) & mask
+            while bigger.hashes[j] != 0 { j = (j + 1) & mask }
+            bigger.hashes[j] = hashes[i]
+            swap(&bigger.keys[j], &keys[i])
+            swap(&bigger.values[j], &values[i])
+        }
+        bigger.count = count
         self = bigger
     }
 }

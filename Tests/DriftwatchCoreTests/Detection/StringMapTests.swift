@@ -42,4 +42,29 @@ struct StringMapTests {
         map["y"] = 3
         #expect(map["y"] == 3 && map.count == 1)
     }
+
+    @Test func defaultSubscriptInsertsOnceAndMutatesInPlaceThroughGrowth() {
+        // The monitor keeps an agent's sessions this way: `sessions[id, default: SessionState()].observe(…)`.
+        var map = StringMap<[Int]>()
+        var reference: [String: [Int]] = [:]
+        for i in 0..<3_000 {
+            let key = "session-\(i % 700)" + (i % 3 == 0 ? "-with-a-key-longer-than-sixteen-bytes" : "")
+            map[key, default: []].append(i)
+            reference[key, default: []].append(i)
+        }
+        #expect(map.count == reference.count)
+        for (key, value) in reference { #expect(map[key] == value) }
+        #expect(map["absent", default: [-1]] == [-1])
+        #expect(map["absent"] == nil && map.count == reference.count)  // reading a default inserts nothing
+    }
+
+    @Test func filterKeepsExactlyTheChosenEntriesAndUpdateValuesReachesAll() {
+        var map = StringMap((0..<500).map { ("k\($0)", $0) })
+        let evens = map.filter { _, value in value % 2 == 0 }
+        #expect(evens.count == 250)
+        for i in 0..<500 { #expect(evens["k\(i)"] == (i % 2 == 0 ? i : nil)) }
+        #expect(map.count == 500)  // the original is unchanged
+        map.updateValues { $0 = -$0 }
+        #expect(map.pairs.allSatisfy { "k\(-$0.value)" == $0.key })
+    }
 }
