@@ -78,8 +78,7 @@ public struct Monitor: Sendable {
     public mutating func process(_ event: Event, seq: Int64, receivedAt: EventTime? = nil, into alerts: inout [Alert]) {
         // One lookup, then the state is mutated in place (moving it out of the
         // dictionary and back would copy every field per event).
-        let settings = self.settings
-        withState(event.agent) { state in
+        withState(event.agent) { state, settings in
             let ts = event.ts ?? receivedAt ?? state.lastTS
             if let receivedAt, ts >= state.lastTS { state.lastReceived = receivedAt }
             state.process(event, ts: ts, seq: seq, settings: settings, into: &alerts)
@@ -101,8 +100,10 @@ public struct Monitor: Sendable {
         return AgentState(learning: agent, policy: policy, breaker: settings.breaker)
     }
 
+    /// Finds or makes the agent's state and lends it to `body`, with the settings
+    /// (lent, where a capture of `self.settings` would copy them on every call).
     @inline(__always)
-    private mutating func withState<T>(_ agent: String, _ body: (inout AgentState) -> T) -> T {
+    private mutating func withState<T>(_ agent: String, _ body: (inout AgentState, DetectionSettings) -> T) -> T {
         processed += 1
         let index: Int
         if let i = agentIndex[agent] {
@@ -117,7 +118,7 @@ public struct Monitor: Sendable {
         }
         lastActive[index] = processed
         let sessionsBefore = agents[index].sessions.count
-        let result = body(&agents[index])
+        let result = body(&agents[index], settings)
         openSessions += agents[index].sessions.count - sessionsBefore
         if openSessions > sessionTrigger { setAside() }
         return result
@@ -201,8 +202,7 @@ public struct Monitor: Sendable {
     public mutating func adoptBaseline(_ baseline: Baseline) {
         loaded[baseline.agent] = baseline
         parked[baseline.agent] = nil
-        let settings = self.settings
-        withState(baseline.agent) { $0.adopt(baseline, settings: settings) }
+        withState(baseline.agent) { $0.adopt(baseline, settings: $1) }
     }
 
     /// Puts a saved breaker back as it was (after a restart), for the agent or
@@ -211,9 +211,8 @@ public struct Monitor: Sendable {
     public mutating func restoreBreaker(agent: String, session: String?, state: CircuitBreaker.State, since: EventTime,
                                         reason: String, cooldown: EventTime, heldByOperator: Bool = false, savedAt: EventTime? = nil)
     {
-        let settings = self.settings.breaker
-        withState(agent) { s in
-            let breaker = CircuitBreaker(settings: settings, restoring: state, since: since, reason: reason, cooldown: cooldown,
+        withState(agent) { s, settings in
+            let breaker = CircuitBreaker(settings: settings.breaker, restoring: state, since: since, reason: reason, cooldown: cooldown,
                                          heldByOperator: heldByOperator)
             if let savedAt, since >= s.lastTS { s.lastReceived = savedAt }
             s.lastTS = max(s.lastTS, since)
@@ -226,12 +225,12 @@ public struct Monitor: Sendable {
 
     /// An operator opens the agent's breaker by hand (spec §4); returns the transition as an alert.
     public mutating func trip(agent: String, reason: String, at now: EventTime, seq: Int64) -> Alert? {
-        withState(agent) { $0.manual(trip: true, reason: reason, at: now, seq: seq, agent: agent) }
+        withState(agent) { s, _ in s.manual(trip: true, reason: reason, at: now, seq: seq, agent: agent) }
     }
 
     /// An operator closes the agent's breaker by hand.
     public mutating func reset(agent: String, reason: String, at now: EventTime, seq: Int64) -> Alert? {
-        withState(agent) { $0.manual(trip: false, reason: reason, at: now, seq: seq, agent: agent) }
+        withState(agent) { s, _ in s.manual(trip: false, reason: reason, at: now, seq: seq, agent: agent) }
     }
 }
 
