@@ -53,8 +53,10 @@ public enum Distributions {
     public static func studentTUpperQuantile(_ p: Double, degreesOfFreedom nu: Double) -> Double {
         precondition(p > 0 && p < 0.5 && nu > 0)
         if nu > 1e6 { return normalUpperQuantile(p) }
-        // P(T > t) = 0.5 · I_{ν/(ν+t²)}(ν/2, 1/2)
-        func tail(_ t: Double) -> Double { 0.5 * regularizedIncompleteBeta(nu / (nu + t * t), a: nu / 2, b: 0.5) }
+        // P(T > t) = 0.5 · I_{ν/(ν+t²)}(ν/2, 1/2); the beta function's logarithm is the
+        // same at every step of the search, so it is computed once.
+        let lnGammas = lnGammaRatio(a: nu / 2, b: 0.5)
+        func tail(_ t: Double) -> Double { 0.5 * regularizedIncompleteBeta(nu / (nu + t * t), a: nu / 2, b: 0.5, lnGammas: lnGammas) }
         var lo = 0.0
         var hi = max(1.0, normalUpperQuantile(p))
         while tail(hi) > p, hi < 1e12 { hi *= 2 }
@@ -67,15 +69,21 @@ public enum Distributions {
     }
 
     /// Regularised incomplete beta I_x(a, b) (continued fraction, Numerical Recipes §6.4).
-    static func regularizedIncompleteBeta(_ x: Double, a: Double, b: Double) -> Double {
+    /// - Parameter lnGammas: `lnGammaRatio(a:b:)`, when the caller has it already.
+    static func regularizedIncompleteBeta(_ x: Double, a: Double, b: Double, lnGammas: Double? = nil) -> Double {
         if x <= 0 { return 0 }
         if x >= 1 { return 1 }
-        let lnFront = lgamma(a + b) - lgamma(a) - lgamma(b) + a * log(x) + b * log(1 - x)
+        let lnFront = (lnGammas ?? lnGammaRatio(a: a, b: b)) + a * log(x) + b * log(1 - x)
         let front = exp(lnFront)
         if x < (a + 1) / (a + b + 2) {
             return front * betaContinuedFraction(x, a, b) / a
         }
         return 1 - front * betaContinuedFraction(1 - x, b, a) / b
+    }
+
+    /// ln Γ(a+b) − ln Γ(a) − ln Γ(b), that is −ln B(a, b).
+    static func lnGammaRatio(a: Double, b: Double) -> Double {
+        lgamma(a + b) - lgamma(a) - lgamma(b)
     }
 
     private static func betaContinuedFraction(_ x: Double, _ a: Double, _ b: Double) -> Double {
