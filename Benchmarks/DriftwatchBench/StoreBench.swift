@@ -15,6 +15,8 @@ func runStore(_ o: Options) async throws {
     let agents = try o.int("--agents", 1000)
     let events = try o.int("--events", 500_000)
     let batch = try o.int("--batch", 4096)
+    // Events per `EventStore.append` within a batch's transaction (default: the whole batch).
+    let submission = try o.string("--submission").map { _ in try o.int("--submission", 1) }
     let cacheKiB = try o.int("--cache-kib", Database.Configuration().cacheKiB)
     let checkpointPages = try o.int("--checkpoint-pages", Database.Configuration().walAutocheckpointPages)
     guard batch > 0, events > 0 else { throw UsageError("--batch and --events must be positive") }
@@ -62,7 +64,14 @@ func runStore(_ o: Options) async throws {
         let c0 = now()
         appendCPU += try await store.write { db in
             let a0 = threadCPUTime()
-            _ = try EventStore.append(slice, in: db)
+            if let submission {
+                // As `IngestPipeline` appended before it joined a batch's submissions.
+                for from in stride(from: 0, to: slice.count, by: submission) {
+                    _ = try EventStore.append(Array(slice[from..<min(from + submission, slice.count)]), in: db)
+                }
+            } else {
+                _ = try EventStore.append(slice, in: db)
+            }
             return threadCPUTime() - a0
         }
         commits.append(now() - c0)
