@@ -21,7 +21,7 @@ usage: DriftwatchBench <subcommand> [options]
       Fill a store with a simulated fleet and print the median render time of each page.
   demo-fleet [--events 200000] --out FILE
       The demo's 12-agent fleet on its compressed time scale (for baselines/demo).
-  store [--events 500000] [--agents 1000] [--batch 4096] [--cache-kib 2048] [--checkpoint-pages 1000] [--db FILE] [--random-call-ids]
+  store [--events 500000] [--agents 1000] [--batch 4096] [--submission N] [--cache-kib 2048] [--checkpoint-pages 1000] [--db FILE] [--random-call-ids]
         [--checkpoint-in-commit]
       Persistence alone: stored-record building, then append + commit per batch
       with the service's schema and settings.
@@ -57,7 +57,7 @@ do {
     case "demo-fleet":
         try runDemoFleet(Options(rest, known: ["--events", "--out"]))
     case "store":
-        try await runStore(Options(rest, known: ["--agents", "--events", "--batch", "--cache-kib", "--checkpoint-pages", "--db"],
+        try await runStore(Options(rest, known: ["--agents", "--events", "--batch", "--submission", "--cache-kib", "--checkpoint-pages", "--db"],
                                    flags: ["--random-call-ids", "--checkpoint-in-commit"]))
     case "gunzip":
         let files = rest.filter { $0.hasSuffix(".gz") }

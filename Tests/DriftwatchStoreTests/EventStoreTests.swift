@@ -1,5 +1,5 @@
 import DriftwatchCore
-import DriftwatchStore
+@testable import DriftwatchStore
 import Testing
 
 private func memoryDatabase() throws -> Database {
@@ -37,6 +37,98 @@ private func record(_ agent: String = "billing-bot", tool: String = "sql.query",
     #expect(seqs == seqs.sorted() && seqs.first! > 2)
     #expect(try EventStore.count(in: db) == 6)
     #expect(try EventStore.seqSpan(in: db) >= 6)
+}
+
+@Test func aDuplicateWithinOneMultiRowStatementIsSkippedForTheSecond() throws {
+    let db = try memoryDatabase()
+    // One full statement: c-3 at rows 3 and 20.
+    var batch = (0..<EventStore.rowsPerStatement).map { record(callID: "c-\($0)") }
+    batch[20] = record(callID: "c-3")
+    let seqs = try EventStore.append(batch, in: db)
+    #expect(seqs[3] == 4 && seqs[20] == nil)
+    #expect(seqs.enumerated().allSatisfy { $0.offset == 20 || $0.element == Int64($0.offset + 1) })
+    #expect(try db.fetchInt64("SELECT seq FROM events WHERE call_id = 'c-3'") == 4)
+    #expect(try EventStore.count(in: db) == Int64(EventStore.rowsPerStatement - 1))
+}
+
+@Test func aSeqAfterABatchEndingInADuplicateIsNotReused() throws {
+    let db = try memoryDatabase()
+    #expect(try EventStore.append([record(callID: "c-1"), record(callID: "c-1")], in: db) == [1, nil])
+    // The duplicate drew seq 2, as AUTOINCREMENT drew it row by row.
+    #expect(try EventStore.append([record(callID: "c-2")], in: db) == [3])
+}
+
+@Test func aBatchWithAFailingRowStoresNothing() throws {
+    let db = try memoryDatabase()
+    var batch = (0..<40).map { record(callID: "c-\($0)") }
+    batch[10].costUSD = -1  // CHECK (cost_usd >= 0), inside the first 32-row statement
+    #expect { try EventStore.append(batch, in: db) } throws: { ($0 as? SQLiteError)?.code == .constraintCheck }
+    #expect(try EventStore.count(in: db) == 0)
+    // Inside the caller's transaction the failure rolls back everything the batch wrote.
+    #expect(throws: SQLiteError.self) { try db.transaction { db in try EventStore.append(batch, in: db) } }
+    #expect(try EventStore.count(in: db) == 0)
+    batch[10].costUSD = 1
+    #expect(try EventStore.append(batch, in: db) == (1...40).map { Int64($0) })
+}
+
+/// What `append` returned and stored when it inserted one row per statement and let
+/// AUTOINCREMENT draw each `seq`: the reference for the multi-row statements.
+private func appendOneRowAtATime(_ records: [EventRecord], in db: Database) throws -> [Int64?] {
+    try db.transaction { db in
+        let block = try db.fetchInt64("SELECT (coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'events'), 0) + 1) >> ?",
+                                      [.integer(Int64(EventStore.blockShift))])!
+        return try records.map { r in
+            func text(_ s: String?) -> SQLiteValue { s.map { .text($0) } ?? .null }
+            func integer(_ i: Int64?) -> SQLiteValue { i.map { .integer($0) } ?? .null }
+            func real(_ d: Double?) -> SQLiteValue { d.map { .real($0) } ?? .null }
+            let before = db.totalChanges
+            try db.execute("""
+                INSERT INTO events (ts_ns, received_ns, agent, session, call_id, type, tool, args, status,
+                                    cost_usd, tokens_in, tokens_out, latency_ms, model, reasoning, labels, block)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT DO NOTHING
+                """, [.integer(r.tsNS), .integer(r.receivedNS), .text(r.agent), text(r.session), text(r.callID), .text(r.type),
+                      text(r.tool), text(r.args), .text(r.status), real(r.costUSD), integer(r.tokensIn), integer(r.tokensOut),
+                      real(r.latencyMS), text(r.model), text(r.reasoning), text(r.labels), .integer(block)])
+            return db.totalChanges != before ? db.lastInsertRowID : nil
+        }
+    }
+}
+
+@Test func appendReturnsAndStoresWhatOneRowAtATimeInsertsDid() throws {
+    let multi = try memoryDatabase(), single = try memoryDatabase()
+    // Call ids from a small pool, a third of them missing: duplicates within a statement,
+    // across statements and across batches; 100 rows are 3 statements of 32 and 4 of one.
+    var state: UInt64 = 7
+    func next(_ n: UInt64) -> UInt64 {
+        state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+        return (state >> 33) % n
+    }
+    func batch() -> [EventRecord] {
+        (0..<100).map { _ in
+            let id = next(3) == 0 ? nil : "c-\(next(150))"
+            var r = record(next(2) == 0 ? "a" : "b", tool: "t\(next(4))", callID: id, ts: Int64(next(1_000_000)))
+            r.session = next(4) == 0 ? nil : "s-\(next(5))"
+            r.costUSD = next(2) == 0 ? nil : Double(next(100)) / 7
+            return r
+        }
+    }
+    func stored(_ db: Database) throws -> [String] {
+        try db.fetchAll("SELECT seq, agent, session, call_id, tool, ts_ns, cost_usd, block FROM events ORDER BY seq") { s in
+            (0..<8).map { s.text(at: $0) ?? "NULL" }.joined(separator: "|")
+        }
+    }
+    for round in 0..<4 {
+        if round == 2 {
+            // Retention took the newest rows: neither may reuse their seqs.
+            for db in [multi, single] { try db.execute("DELETE FROM events WHERE seq > 150") }
+        }
+        let records = batch()
+        let expected = try appendOneRowAtATime(records, in: single)
+        #expect(try multi.transaction { db in try EventStore.append(records, in: db) } == expected, "round \(round)")
+        #expect(expected.contains(nil) && expected.contains { $0 != nil })
+    }
+    #expect(try stored(multi) == stored(single))
 }
 
 @Test func argsAreStoredCanonicalWithSecretsRedacted() throws {

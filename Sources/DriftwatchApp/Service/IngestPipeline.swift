@@ -423,19 +423,28 @@ public final class IngestPipeline: Sendable {
     }
 
     /// Inserts the batch's events and adds them to the agent counters.
+    ///
+    /// All submissions go to `EventStore.append` as one list, so that small ones (a hook
+    /// posting one event per call) still fill its 32-row INSERTs: with one-event
+    /// submissions, `DriftwatchBench store --submission 1` spent 8.1 µs of writer CPU per
+    /// row in one `append` per submission, 5.4 µs in one per batch (medians, 4 alternated
+    /// pairs).
     /// - Returns: each submission's `seq`s, `nil` for a duplicate.
     private func append(_ inputs: [[EventRecord]], now: Int64, in db: Database) throws -> [[Int64?]] {
-        var seqs: [[Int64?]] = []
-        seqs.reserveCapacity(inputs.count)
+        let records = inputs.count == 1 ? inputs[0] : Array(inputs.joined())
+        let recordSeqs = try EventStore.append(records, in: db)
         var tallies: [String: AgentTally] = [:]
-        for records in inputs {
-            let recordSeqs = try EventStore.append(records, in: db)
-            for (record, seq) in zip(records, recordSeqs) where seq != nil {
-                tallies[record.agent, default: AgentTally()].add(record)
-            }
-            seqs.append(recordSeqs)
+        for (record, seq) in zip(records, recordSeqs) where seq != nil {
+            tallies[record.agent, default: AgentTally()].add(record)
         }
         try AgentStore.add(tallies, updatedNS: now, in: db)
+        var seqs: [[Int64?]] = []
+        seqs.reserveCapacity(inputs.count)
+        var start = recordSeqs.startIndex
+        for submission in inputs {
+            seqs.append(Array(recordSeqs[start..<start + submission.count]))
+            start += submission.count
+        }
         return seqs
     }
 
