@@ -8,10 +8,10 @@ public enum EventStore {
     /// Every statement opens the table and its three indexes, reads and rewrites
     /// `sqlite_sequence` (AUTOINCREMENT), and frees its registers and cursors when it
     /// halts. Measured with `DriftwatchBench store` (500,000 events, batches of 4,096,
-    /// alternated runs): one row per statement took 6.7 µs of writer CPU per row and
-    /// 108k rows/s; 32 rows per statement 4.8 µs and 127k rows/s. 8 rows gained about
-    /// half as much and 128 no more than 32. 32 rows are 576 parameters, under the 999
-    /// of SQLite's oldest default limit.
+    /// medians of 5 alternated pairs, Benchmarks/README.md): one row per statement took
+    /// 6.84 µs of writer CPU per row and 115k rows/s; 32 rows per statement 5.24 µs and
+    /// 143k rows/s. 8 rows gained about half as much and 128 no more than 32. 32 rows
+    /// are 576 parameters, under the 999 of SQLite's oldest default limit.
     static let rowsPerStatement = 32
 
     /// An INSERT of `rows` events with their `seq`s given (see `append`).
@@ -21,7 +21,7 @@ public enum EventStore {
     /// rolls it all back. With the default, `ABORT`, SQLite would undo the statement's
     /// earlier rows itself, so it keeps a statement journal for a multi-row INSERT and
     /// copies every page the statement touches to a temporary file first: 32-row
-    /// statements then took 8.9 µs per row instead of 4.2.
+    /// statements then took 8.9 µs per row, more than one-row statements' 6.2.
     ///
     /// The conflict target is the `(agent, call_id)` index: only a duplicate event is
     /// skipped, and a `seq` already taken would fail the statement instead.
