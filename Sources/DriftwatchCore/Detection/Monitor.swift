@@ -482,13 +482,19 @@ struct AgentState: Sendable {
     private mutating func sweep(_ settings: DetectionSettings) {
         sinceSweep = 0
         let now = lastTS
-        sessions = sessions.filter { now - $1.lastTS <= settings.sessionIdle }
+        sessions.removeAll { now - $1.lastTS > settings.sessionIdle }
         if sessions.count > settings.maxSessionsPerAgent {
-            let keep = sessions.pairs.sorted { ($0.value.lastTS, $1.key) > ($1.value.lastTS, $0.key) }.prefix(settings.maxSessionsPerAgent * 3 / 4)
-            sessions = StringMap(keep.map { ($0.key, $0.value) })
+            // Keep the most recent three quarters, at least one (ties: the smaller id): drop what sorts after the last one kept.
+            var order: [(ts: EventTime, id: String)] = []
+            order.reserveCapacity(sessions.count)
+            sessions.forEach { id, session in order.append((session.lastTS, id)) }
+            order.sort { ($0.ts, $1.id) > ($1.ts, $0.id) }
+            let last = order[max(1, settings.maxSessionsPerAgent * 3 / 4) - 1]
+            sessions.removeAll { id, session in (session.lastTS, last.id) < (last.ts, id) }
         }
         incidents.prune(at: now)
-        sessionBreakers = sessions.pairs.reduce(0) { $0 + ($1.value.breaker == nil ? 0 : 1) }
+        sessionBreakers = 0
+        sessions.forEach { _, session in if session.breaker != nil { sessionBreakers += 1 } }
     }
 }
 

@@ -7,8 +7,8 @@
 /// per 8 bytes), probes linearly in a power-of-two table at most half full, and
 /// confirms a hit by comparing the key itself, so a hash collision costs a probe,
 /// never a wrong answer. No removal of single keys (the compiled models are built
-/// once; the monitor's agent index and an agent's sessions are rebuilt whole, with
-/// `filter`, when some are dropped).
+/// once; the monitor's agent index is rebuilt whole, and an agent's sessions are
+/// dropped with `removeAll(where:)`, which rebuilds the table).
 /// Iteration order is the table's, deterministic for the same insertions.
 struct StringMap<Value: Sendable>: Sendable {
     /// Per slot the key's hash with the low bit set (0: empty), its key and value.
@@ -97,16 +97,29 @@ struct StringMap<Value: Sendable>: Sendable {
         }
     }
 
-    /// The entries for which `isIncluded` is true, as a new map.
-    func filter(_ isIncluded: (String, Value) -> Bool) -> StringMap {
-        var kept = StringMap(minimumCapacity: count)
-        for i in hashes.indices where hashes[i] != 0 && isIncluded(keys[i], values[i]!) { kept[keys[i]] = values[i] }
-        return kept
+    /// Removes the entries for which `shouldBeRemoved` is true. The survivors are
+    /// moved, not copied, into a table sized for them; when nothing matches the map
+    /// is left untouched (an agent's session sweep usually finds nothing idle, and
+    /// copying its thousands of sessions every sweep cost more than detecting).
+    mutating func removeAll(where shouldBeRemoved: (String, Value) -> Bool) {
+        var removed = 0
+        for i in hashes.indices where hashes[i] != 0 && shouldBeRemoved(keys[i], values[i]!) {
+            hashes[i] = 0  // unlinked here; `rehouse` skips the slot and the old table goes away whole
+            removed += 1
+        }
+        guard removed > 0 else { return }
+        count -= removed
+        rehouse(minimumCapacity: count)
     }
 
     /// Applies `body` to every value in place.
     mutating func updateValues(_ body: (inout Value) -> Void) {
         for i in hashes.indices where hashes[i] != 0 { body(&values[i]!) }
+    }
+
+    /// Calls `body` with every key and value in table order, copying none of them.
+    func forEach(_ body: (String, Value) -> Void) {
+        for i in hashes.indices where hashes[i] != 0 { body(keys[i], values[i]!) }
     }
 
     /// Every key and value, in table order.
@@ -128,18 +141,22 @@ struct StringMap<Value: Sendable>: Sendable {
         count > 0 && slot(of: key, hash: Self.hash(key)).found
     }
 
-    /// Doubles the table, moving entries by their stored hashes (no key is rehashed).
-    private mutating func grow() {
-        var bigger = StringMap(minimumCapacity: hashes.count)
-        let mask = bigger.hashes.count - 1
+    /// Doubles the table.
+    private mutating func grow() { rehouse(minimumCapacity: hashes.count) }
+
+    /// Moves every entry into a new table for `minimumCapacity` entries, by its
+    /// stored hash (no key is rehashed, no value copied).
+    private mutating func rehouse(minimumCapacity: Int) {
+        var fresh = StringMap(minimumCapacity: minimumCapacity)
+        let mask = fresh.hashes.count - 1
         for i in hashes.indices where hashes[i] != 0 {
             var j = Int(truncatingIfNeeded: hashes[i] >> 1) & mask
-            while bigger.hashes[j] != 0 { j = (j + 1) & mask }
-            bigger.hashes[j] = hashes[i]
-            swap(&bigger.keys[j], &keys[i])
-            swap(&bigger.values[j], &values[i])
+            while fresh.hashes[j] != 0 { j = (j + 1) & mask }
+            fresh.hashes[j] = hashes[i]
+            swap(&fresh.keys[j], &keys[i])
+            swap(&fresh.values[j], &values[i])
         }
-        bigger.count = count
-        self = bigger
+        fresh.count = count
+        self = fresh
     }
 }

@@ -69,4 +69,44 @@ struct BoundedStateTests {
         #expect(monitor.breakerStatus(agent: "learner", at: ts + 1000).mode == .warn)
         #expect(monitor.baseline(for: "learner")?.toolCalls == frozen?.toolCalls)
     }
+
+    /// Over `maxSessionsPerAgent`, an agent keeps its most recent three quarters
+    /// (equal times: the smaller ids); a dropped session comes back as a new one.
+    @Test func anAgentOverItsSessionCapKeepsTheMostRecentSessions() {
+        var s = settings()
+        s.maxSessionsPerAgent = 8
+        var monitor = Monitor(settings: s)
+        func call(_ session: String, at ts: EventTime) {
+            _ = monitor.process(Event(agent: "a", tool: "t", ts: ts, session: session), seq: 1)
+        }
+        // s0…s8 at times 0…8, except s7 and s8 at the same time as s6.
+        for i in 0..<9 { call("s\(i)", at: Self.t0 + EventTime(min(i, 6))) }
+        #expect(monitor.openSessionCount == 6)  // 9 > 8: three quarters of 8 kept
+        for kept in ["s3", "s4", "s5", "s6", "s7", "s8"] {
+            call(kept, at: Self.t0 + 10)
+            #expect(monitor.openSessionCount == 6, "\(kept) should have been kept")
+        }
+        call("s2", at: Self.t0 + 10)
+        #expect(monitor.openSessionCount == 7)
+
+        var tie = Monitor(settings: s)
+        for i in 0..<9 { _ = tie.process(Event(agent: "a", tool: "t", ts: Self.t0, session: "s\(i)"), seq: 1) }
+        for kept in ["s0", "s1", "s2", "s3", "s4", "s5"] {
+            _ = tie.process(Event(agent: "a", tool: "t", ts: Self.t0, session: kept), seq: 1)
+            #expect(tie.openSessionCount == 6, "\(kept) should have been kept")
+        }
+    }
+
+    /// The periodic sweep drops sessions idle longer than `sessionIdle`, and only those.
+    @Test func theSweepDropsIdleSessionsOnly() {
+        var monitor = Monitor(settings: settings())
+        let idle = monitor.settings.sessionIdle
+        for i in 0..<100 { _ = monitor.process(Event(agent: "a", tool: "t", ts: Self.t0, session: "old-\(i)"), seq: 1) }
+        var ts = Self.t0 + idle
+        for i in 0..<1024 {  // a sweep runs after 1,024 events of the agent
+            ts += 1
+            _ = monitor.process(Event(agent: "a", tool: "t", ts: ts, session: "new-\(i % 10)"), seq: 1)
+        }
+        #expect(monitor.openSessionCount == 10)
+    }
 }

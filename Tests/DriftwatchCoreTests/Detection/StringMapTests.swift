@@ -58,13 +58,22 @@ struct StringMapTests {
         #expect(map["absent"] == nil && map.count == reference.count)  // reading a default inserts nothing
     }
 
-    @Test func filterKeepsExactlyTheChosenEntriesAndUpdateValuesReachesAll() {
+    @Test func removeAllWhereDropsExactlyTheChosenEntriesAndUpdateValuesReachesAll() {
         var map = StringMap((0..<500).map { ("k\($0)", $0) })
-        let evens = map.filter { _, value in value % 2 == 0 }
-        #expect(evens.count == 250)
-        for i in 0..<500 { #expect(evens["k\(i)"] == (i % 2 == 0 ? i : nil)) }
-        #expect(map.count == 500)  // the original is unchanged
+        map.removeAll { _, value in value % 2 == 1 }
+        #expect(map.count == 250)
+        for i in 0..<500 { #expect(map["k\(i)"] == (i % 2 == 0 ? i : nil)) }
+        map.removeAll { _, _ in false }  // nothing matches: nothing changes
+        #expect(map.count == 250 && map["k498"] == 498)
+        // The smaller table still takes new keys, and a removed key comes back.
+        for i in 0..<40 { map["k\(2 * i + 1)"] = -i }
+        #expect(map.count == 290 && map["k79"] == -39 && map["k81"] == nil)
         map.updateValues { $0 = -$0 }
-        #expect(map.pairs.allSatisfy { "k\(-$0.value)" == $0.key })
+        #expect(map["k2"] == -2 && map["k498"] == -498 && map["k1"] == 0 && map["k79"] == 39)
+        var visited = 0
+        map.forEach { key, value in visited += 1; #expect(map[key] == value) }
+        #expect(visited == 290)
+        map.removeAll { _, _ in true }
+        #expect(map.isEmpty && map["k2"] == nil)
     }
 }
