@@ -25,14 +25,10 @@ public struct StableHash: Sendable {
             combine(bytes.loadUnaligned(fromByteOffset: i, as: UInt64.self))
             i += 8
         }
+        // The last 0–7 bytes as a little-endian word, zero-padded: one copy, not a byte loop.
         var tail: UInt64 = 0
-        var shift: UInt64 = 0
-        while i < n {
-            tail |= UInt64(bytes[i]) << shift
-            shift += 8
-            i += 1
-        }
-        combine(tail ^ (UInt64(n) << 56))
+        withUnsafeMutableBytes(of: &tail) { $0.copyMemory(from: UnsafeRawBufferPointer(rebasing: bytes[i...])) }
+        combine(UInt64(littleEndian: tail) ^ (UInt64(n) << 56))
     }
 
     public mutating func combine(_ s: String) {
