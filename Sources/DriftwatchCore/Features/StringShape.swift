@@ -153,6 +153,21 @@ public enum StringShape {
         packed("TRIGGER"), packed("FUNCTION"), packed("SEQUENCE"), packed("COLUMN"),
     ]
 
+    /// The packed keywords `looksLikeSQL` compares with, computed once: a `case packed("…")`
+    /// pattern would pack its string again on every call.
+    struct SQLWords {
+        let star = packed("*"), ALTER = packed("ALTER"), AS = packed("AS"), ATTACH = packed("ATTACH"), CALL = packed("CALL")
+        let COPY = packed("COPY"), countStar = packed("COUNT(*)"), CREATE = packed("CREATE"), DELETE = packed("DELETE"), DESCRIBE = packed("DESCRIBE")
+        let DROP = packed("DROP"), EXEC = packed("EXEC"), EXECUTE = packed("EXECUTE"), EXISTS = packed("EXISTS"), EXPLAIN = packed("EXPLAIN")
+        let FROM = packed("FROM"), GRANT = packed("GRANT"), IF = packed("IF"), INDEX = packed("INDEX"), INSERT = packed("INSERT")
+        let INTO = packed("INTO"), MERGE = packed("MERGE"), ON = packed("ON"), OR = packed("OR"), PRAGMA = packed("PRAGMA")
+        let RECURSIV = packed("RECURSIV"), REPLACE = packed("REPLACE"), REVOKE = packed("REVOKE"), SELECT = packed("SELECT"), SET = packed("SET")
+        let SHOW = packed("SHOW"), TABLES = packed("TABLES"), TO = packed("TO"), TRUNCATE = packed("TRUNCATE"), UNIQUE = packed("UNIQUE")
+        let UPDATE = packed("UPDATE"), UPSERT = packed("UPSERT"), VACUUM = packed("VACUUM"), WITH = packed("WITH")
+    }
+
+    static let sqlWords = SQLWords()
+
     /// A SQL verb followed by its statement's shape, so that prose starting
     /// with "Update", "Select" or "Create" is not taken for SQL:
     /// `UPDATE t SET`, `DELETE FROM`, `INSERT INTO`, `SELECT … FROM` (or
@@ -161,22 +176,22 @@ public enum StringShape {
     /// `packedUpper` values.
     static func looksLikeSQL(_ verb: UInt64, _ rest: UnsafeBufferPointer<UInt64>) -> Bool {
         func at(_ i: Int) -> UInt64 { i < rest.count ? rest[i] : 0 }
-        let FROM = packed("FROM"), INTO = packed("INTO"), ON = packed("ON"), TO = packed("TO"), AS = packed("AS")
+        let w = sqlWords
         switch verb {
-        case packed("UPDATE"): return at(1) == packed("SET")
-        case packed("DELETE"): return at(0) == FROM
-        case packed("INSERT"), packed("REPLACE"), packed("UPSERT"), packed("MERGE"): return at(0) == INTO
-        case packed("SELECT"): return rest.contains(FROM) || at(0) == packed("*") || at(0) == packed("COUNT(*)")
-        case packed("DROP"), packed("CREATE"), packed("ALTER"), packed("TRUNCATE"):
-            return sqlObjects.contains(at(0)) || (at(0) == packed("OR") && at(1) == packed("REPLACE"))
-                || (at(0) == packed("IF") && at(1) == packed("EXISTS")) || (at(0) == packed("UNIQUE") && at(1) == packed("INDEX"))
-                || (verb == packed("TRUNCATE") && rest.count == 1)
-        case packed("GRANT"), packed("REVOKE"): return rest.contains(ON) || rest.contains(TO) || rest.contains(FROM)
-        case packed("WITH"): return at(1) == AS || (at(0) == packed("RECURSIV") && at(2) == AS)
-        case packed("EXPLAIN"), packed("DESCRIBE"), packed("SHOW"):
-            return sqlVerbWords.contains(at(0)) || sqlObjects.contains(at(0)) || at(0) == packed("TABLES")
-        case packed("COPY"): return rest.contains(FROM) || rest.contains(TO)
-        case packed("CALL"), packed("EXEC"), packed("EXECUTE"), packed("VACUUM"), packed("ATTACH"), packed("PRAGMA"):
+        case w.UPDATE: return at(1) == w.SET
+        case w.DELETE: return at(0) == w.FROM
+        case w.INSERT, w.REPLACE, w.UPSERT, w.MERGE: return at(0) == w.INTO
+        case w.SELECT: return rest.contains(w.FROM) || at(0) == w.star || at(0) == w.countStar
+        case w.DROP, w.CREATE, w.ALTER, w.TRUNCATE:
+            return sqlObjects.contains(at(0)) || (at(0) == w.OR && at(1) == w.REPLACE)
+                || (at(0) == w.IF && at(1) == w.EXISTS) || (at(0) == w.UNIQUE && at(1) == w.INDEX)
+                || (verb == w.TRUNCATE && rest.count == 1)
+        case w.GRANT, w.REVOKE: return rest.contains(w.ON) || rest.contains(w.TO) || rest.contains(w.FROM)
+        case w.WITH: return at(1) == w.AS || (at(0) == w.RECURSIV && at(2) == w.AS)
+        case w.EXPLAIN, w.DESCRIBE, w.SHOW:
+            return sqlVerbWords.contains(at(0)) || sqlObjects.contains(at(0)) || at(0) == w.TABLES
+        case w.COPY: return rest.contains(w.FROM) || rest.contains(w.TO)
+        case w.CALL, w.EXEC, w.EXECUTE, w.VACUUM, w.ATTACH, w.PRAGMA:
             return rest.count <= 3
         default: return false
         }
