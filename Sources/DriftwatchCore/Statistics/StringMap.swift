@@ -6,9 +6,8 @@
 /// more than any detector. This map hashes with `StableHash` (a few instructions
 /// per 8 bytes), probes linearly in a power-of-two table at most half full, and
 /// confirms a hit by comparing the key itself, so a hash collision costs a probe,
-/// never a wrong answer. No removal of single keys (the compiled models are built
-/// once; the monitor's agent index is rebuilt whole, and an agent's sessions are
-/// dropped with `removeAll(where:)`, which rebuilds the table).
+/// never a wrong answer. Keys are removed only in bulk, with `removeAll(where:)`
+/// (an agent's idle sessions); the compiled models are built once.
 /// Iteration order is the table's, deterministic for the same insertions.
 struct StringMap<Value: Sendable>: Sendable {
     /// Per slot the key's hash with the low bit set (0: empty), its key and value.
@@ -97,19 +96,41 @@ struct StringMap<Value: Sendable>: Sendable {
         }
     }
 
-    /// Removes the entries for which `shouldBeRemoved` is true. The survivors are
-    /// moved, not copied, into a table sized for them; when nothing matches the map
-    /// is left untouched (an agent's session sweep usually finds nothing idle, and
-    /// copying its thousands of sessions every sweep cost more than detecting).
+    /// Removes the entries for which `shouldBeRemoved` is true, in place (no table is
+    /// allocated unless the map ends up an eighth full or less, when it shrinks to fit).
+    /// An agent's session sweep runs this every 1,024 events: copying its thousands of
+    /// sessions into a new table each time cost more than detecting on them.
     mutating func removeAll(where shouldBeRemoved: (String, Value) -> Bool) {
-        var removed = 0
-        for i in hashes.indices where hashes[i] != 0 && shouldBeRemoved(keys[i], values[i]!) {
-            hashes[i] = 0  // unlinked here; `rehouse` skips the slot and the old table goes away whole
-            removed += 1
+        var i = 0
+        while i < hashes.count {
+            // After a removal, slot i holds whatever was shifted back into it: look again.
+            if hashes[i] != 0, shouldBeRemoved(keys[i], values[i]!) { remove(at: i) } else { i += 1 }
         }
-        guard removed > 0 else { return }
-        count -= removed
-        rehouse(minimumCapacity: count)
+        if count * 8 <= hashes.count, hashes.count > 4 { rehouse(minimumCapacity: count) }
+    }
+
+    /// Empties slot `hole`, then shifts back the entries after it that probed past it
+    /// (backward-shift deletion), so that every lookup still finds its key without tombstones.
+    private mutating func remove(at hole: Int) {
+        let mask = hashes.count - 1
+        var hole = hole
+        hashes[hole] = 0
+        keys[hole] = ""
+        values[hole] = nil
+        count -= 1
+        var j = hole
+        while true {
+            j = (j + 1) & mask
+            guard hashes[j] != 0 else { return }
+            let home = Int(truncatingIfNeeded: hashes[j] >> 1) & mask
+            // The entry at j may move to the hole if its home slot is not after the hole (cyclically).
+            guard (j - home) & mask >= (j - hole) & mask else { continue }
+            hashes[hole] = hashes[j]
+            hashes[j] = 0
+            keys.swapAt(hole, j)
+            values.swapAt(hole, j)
+            hole = j
+        }
     }
 
     /// Applies `body` to every value in place.

@@ -76,4 +76,30 @@ struct StringMapTests {
         map.removeAll { _, _ in true }
         #expect(map.isEmpty && map["k2"] == nil)
     }
+
+    /// Removal shifts entries back within probe runs (no tombstones): after every bulk
+    /// removal, in tables crowded with few-letter keys, every survivor is still found,
+    /// every removed key is gone, and inserting afterwards still agrees with a Dictionary.
+    @Test func bulkRemovalAgreesWithDictionaryThroughManyRounds() {
+        var map = StringMap<Int>()
+        var reference: [String: Int] = [:]
+        var rng = SystemRandomNumberGenerator()
+        for round in 0..<60 {
+            for _ in 0..<Int.random(in: 0...300, using: &rng) {
+                let key = String(Int.random(in: 0..<600, using: &rng), radix: 7)
+                map[key] = round
+                reference[key] = round
+            }
+            let cut = Int.random(in: 0...3, using: &rng)
+            var asked = 0
+            map.removeAll { key, value in
+                asked += 1
+                return (key.utf8.count + value) % 4 <= cut - 1
+            }
+            reference = reference.filter { ($0.key.utf8.count + $0.value) % 4 > cut - 1 }
+            #expect(asked >= reference.count)
+            #expect(map.count == reference.count)
+            for key in (0..<600).map({ String($0, radix: 7) }) { #expect(map[key] == reference[key]) }
+        }
+    }
 }
