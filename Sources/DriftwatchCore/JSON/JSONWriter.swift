@@ -36,7 +36,9 @@ public struct JSONWriter {
             bytes.append(UInt8(ascii: "]"))
         case .object(let members):
             bytes.append(UInt8(ascii: "{"))
-            let ordered = sortKeys ? members.sorted { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) } : members
+            let precedes = { (a: JSONMember, b: JSONMember) in a.key.utf8.lexicographicallyPrecedes(b.key.utf8) }
+            // Sorted only when out of order: a copy of the members per object otherwise.
+            let ordered = sortKeys && !members.isSorted(by: precedes) ? members.sorted(by: precedes) : members
             for (i, member) in ordered.enumerated() {
                 if i > 0 { bytes.append(UInt8(ascii: ",")) }
                 writeString(member.key)
@@ -63,23 +65,35 @@ public struct JSONWriter {
         }
     }
 
+    /// Copies each run of bytes that needs no escape in one append: most strings are one run.
     public mutating func writeString(_ s: String) {
         bytes.append(UInt8(ascii: "\""))
-        for b in s.utf8 {
-            switch b {
-            case UInt8(ascii: "\""): bytes.append(UInt8(ascii: "\\")); bytes.append(b)
-            case UInt8(ascii: "\\"): bytes.append(UInt8(ascii: "\\")); bytes.append(b)
-            case 0x0A: raw("\\n")
-            case 0x0D: raw("\\r")
-            case 0x09: raw("\\t")
-            case 0..<0x20, 0x7F:
-                raw("\\u00")
-                bytes.append(Self.hexDigit(b >> 4))
-                bytes.append(Self.hexDigit(b & 0xF))
-            default: bytes.append(b)
+        var s = s
+        s.withUTF8 { utf8 in
+            var start = 0
+            for i in utf8.indices {
+                let b = utf8[i]
+                guard b < 0x20 || b == UInt8(ascii: "\"") || b == UInt8(ascii: "\\") || b == 0x7F else { continue }
+                bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[start..<i]))
+                escape(b)
+                start = i + 1
             }
+            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[start...]))
         }
         bytes.append(UInt8(ascii: "\""))
+    }
+
+    private mutating func escape(_ b: UInt8) {
+        switch b {
+        case UInt8(ascii: "\""), UInt8(ascii: "\\"): bytes.append(UInt8(ascii: "\\")); bytes.append(b)
+        case 0x0A: raw("\\n")
+        case 0x0D: raw("\\r")
+        case 0x09: raw("\\t")
+        default:
+            raw("\\u00")
+            bytes.append(Self.hexDigit(b >> 4))
+            bytes.append(Self.hexDigit(b & 0xF))
+        }
     }
 
     private static func hexDigit(_ v: UInt8) -> UInt8 {
@@ -100,5 +114,12 @@ extension JSONValue {
         var writer = JSONWriter()
         writer.write(self)
         return writer.string
+    }
+}
+
+extension Array {
+    /// Whether no element precedes the one before it.
+    func isSorted(by areInIncreasingOrder: (Element, Element) -> Bool) -> Bool {
+        indices.dropFirst().allSatisfy { !areInIncreasingOrder(self[$0], self[$0 - 1]) }
     }
 }
