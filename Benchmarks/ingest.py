@@ -3,8 +3,10 @@
 
 Several loopback keep-alive clients POST NDJSON batches (default 1,000 events each)
 to /v1/events for a fixed time; every event has a unique call_id, so each one is a
-new row. Prints events/s persisted (acknowledged with 202, which the service sends
-only after the batch committed) and p50/p99 request latency.
+new row (counted ids by default; `--random-call-ids` sends random ones, as Claude
+Code and OpenTelemetry do, which cost the store more: they land all over its
+UNIQUE (agent, call_id) index). Prints events/s persisted (acknowledged with 202,
+which the service sends only after the batch committed) and p50/p99 request latency.
 
 By default it starts its own server from a release build on a fresh store:
 
@@ -19,6 +21,7 @@ import argparse
 import http.client
 import json
 import os
+import random
 import re
 import shutil
 import subprocess
@@ -30,8 +33,9 @@ import time
 TOOLS = ["search.docs", "files.read", "sql.query", "tickets.get", "tickets.update", "notify.email"]
 
 
-def make_bodies(client, count, batch):
+def make_bodies(client, count, batch, random_ids=False):
     bodies = []
+    rng = random.Random(client)
     for n in range(count):
         lines = []
         for i in range(batch):
@@ -41,7 +45,10 @@ def make_bodies(client, count, batch):
                 "agent": f"bench-{(client * 31 + i // 20) % 50}",
                 "tool": tool,
                 "session": f"s-{client}-{n}-{i // 20}",
-                "call_id": f"c{client}-{n}-{i}",
+                # Random ids (Claude Code's `toolu_…`, OpenTelemetry span ids) land at random
+                # places in the UNIQUE (agent, call_id) index; counted ones near its end.
+                # The round marker is a suffix, so later rounds' ids stay random too.
+                "call_id": f"{rng.getrandbits(64):016x}-r000000" if random_ids else f"c{client}-{n}-{i}",
                 "args": {"query": "SELECT id FROM invoices WHERE customer_id = ?", "limit": 50 + i % 7},
                 "status": "ok",
                 "cost_usd": 0.0021,
@@ -65,7 +72,7 @@ def fleet_bodies(path, clients, count, batch):
     return bodies
 
 
-def client_loop(host, port, bodies, deadline, token, results, errors):
+def client_loop(host, port, bodies, deadline, token, results, errors, random_ids):
     conn = http.client.HTTPConnection(host, port, timeout=120)
     headers = {"Content-Type": "application/x-ndjson"}
     if token:
@@ -79,7 +86,11 @@ def client_loop(host, port, bodies, deadline, token, results, errors):
         body = bodies[i % len(bodies)]
         if i >= len(bodies):
             prefix = b'r%d-' % (i // len(bodies))
-            body = body.replace(b'"call_id":"', b'"call_id":"' + prefix).replace(b'"session":"', b'"session":"' + prefix)
+            if random_ids:
+                body = body.replace(b'-r000000"', b'-r%06d"' % (i // len(bodies)))
+            else:
+                body = body.replace(b'"call_id":"', b'"call_id":"' + prefix)
+            body = body.replace(b'"session":"', b'"session":"' + prefix)
         i += 1
         start = time.monotonic()
         try:
@@ -134,6 +145,8 @@ def main():
     parser.add_argument("--batch", type=int, default=1000, help="events per request")
     parser.add_argument("--seconds", type=float, default=10)
     parser.add_argument("--token", help="ingest token, if the server requires one")
+    parser.add_argument("--random-call-ids", action="store_true",
+                        help="random call ids (as Claude Code and OpenTelemetry send) instead of counted ones")
     parser.add_argument("--fleet", help="send this NDJSON file's lines (e.g. DriftwatchBench generate, 1,000 agents) "
                                         "instead of the built-in 50-agent events")
     args = parser.parse_args()
@@ -151,13 +164,14 @@ def main():
     if args.fleet:
         bodies = fleet_bodies(args.fleet, args.clients, 20, args.batch)
     else:
-        bodies = [make_bodies(c, 20, args.batch) for c in range(args.clients)]
+        bodies = [make_bodies(c, 20, args.batch, args.random_call_ids) for c in range(args.clients)]
 
     results, errors, threads = [], [], []
     start = time.monotonic()
     deadline = start + args.seconds
     for c in range(args.clients):
-        t = threading.Thread(target=client_loop, args=(host, port, bodies[c], deadline, args.token, results, errors))
+        t = threading.Thread(target=client_loop, args=(host, port, bodies[c], deadline, args.token, results, errors,
+                                                       args.random_call_ids))
         t.start()
         threads.append(t)
     for t in threads:
