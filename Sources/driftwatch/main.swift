@@ -30,15 +30,17 @@ let generalHelp = """
     usage: driftwatch <command> [options]
 
     commands:
-      demo [--listen HOST:PORT]                            a live demo: simulated fleet, misbehaviour, dashboard on :8080
-      replay [--baselines DIR] [--config FILE] FILE...   replay NDJSON offline; alerts to stdout, summary to stderr
+      demo [--listen HOST:PORT] [--baselines DIR] [--dashboards DIR]
+                                                           a live demo: simulated fleet, misbehaviour, dashboard on :8080
+      replay [--baselines DIR] [--config FILE] FILE...     replay NDJSON offline; alerts to stdout, summary to stderr
       baseline learn FILE... --out DIR                     learn one baseline per agent from known-good history
       baseline show AGENT|FILE [--baselines DIR]           print a baseline in readable form
       baseline diff A.json B.json                          what changed between two baselines
-      serve [--config FILE] [--db FILE] [--listen HOST:PORT] [--baselines DIR] [--stdin]
-                                                           the service: HTTP ingest and API, optional NDJSON on stdin
+      serve [--config FILE] [--db FILE] [--listen HOST:PORT] [--baselines DIR] [--dashboards DIR] [--stdin]
+                                                           the service: HTTP ingest, API and dashboard, optional NDJSON on stdin
       check --agent NAME [--server URL]                    breaker state: exit 0 closed, 3 open, 4 half-open, 69 unreachable
-      hook claude-code [--server URL] [--agent NAME]       Claude Code hook: blocks PreToolUse (exit 2) while the breaker is open
+      hook claude-code [--server URL] [--agent NAME] [--fail-open|--fail-closed] [--config FILE]
+                                                           Claude Code hook: blocks PreToolUse (exit 2) while the breaker is open
       audit verify [--db FILE]                             verifies the audit log's hash chain (exit 65 names the broken row)
 
     `-` reads standard input (pipe zcat for compressed files).
@@ -196,7 +198,8 @@ let serveHelp = """
     usage: driftwatch serve [--config FILE] [--db FILE] [--listen HOST:PORT] [--baselines DIR] [--dashboards DIR] [--stdin]
 
     Runs the service: HTTP ingest (POST /v1/events, /v1/traces, /v1/hooks/claude-code),
-    the read API (/v1/agents, /v1/alerts), /metrics and /healthz, over a SQLite store.
+    the API (/v1/agents, /v1/agents/{agent}/breaker, /v1/alerts, /v1/webhooks/deliveries,
+    /v1/audit), /metrics, /healthz and the HTML dashboard at /, over a SQLite store.
     Options override the configuration file:
       --config FILE       configuration (spec §6); an unknown key is an error (exit 65)
       --db FILE           SQLite store (default driftwatch.db)
@@ -279,9 +282,10 @@ func check(_ args: ArraySlice<String>) throws -> Int32 {
 }
 
 func hook(_ args: ArraySlice<String>) throws -> Int32 {
-    guard let kind = args.first, kind != "--help", kind != "-h" else {
+    guard let kind = args.first else { throw UsageError(message: "hook needs a kind: claude-code (driftwatch hook claude-code --help)") }
+    guard kind != "--help", kind != "-h" else {
         print("usage: driftwatch hook claude-code [--server URL] [--agent NAME] [--fail-open|--fail-closed] [--config FILE]")
-        return args.isEmpty ? Exit.usage : Exit.ok
+        return Exit.ok
     }
     guard kind == "claude-code" else { throw UsageError(message: "unknown hook \(kind) (claude-code)") }
     let a = try Arguments(args.dropFirst(), valued: ["--server", "--agent", "--config"], flags: ["--fail-open", "--fail-closed"])

@@ -27,6 +27,8 @@ struct CommandLineTests {
         #expect(try await run(["baseline"]).code == 64)
         #expect(try await run(["audit"]).code == 64)
         #expect(try await run(["baseline", "frobnicate"]).code == 64)
+        let hook = try await run(["hook"])
+        #expect(hook.code == 64 && hook.err.contains("claude-code") && hook.out.isEmpty, "\(hook)")
     }
 
     @Test func anInvalidServerURLExits64WithOneLine() async throws {

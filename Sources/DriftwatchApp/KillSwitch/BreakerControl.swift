@@ -40,7 +40,13 @@ public struct BreakerControl: Sendable {
         } else if let retry = s.retryAfterSeconds {
             text += " for about \(retry) s more"
         }
-        return text + ". An operator can reset it: POST /v1/agents/{agent}/breaker {\"action\":\"reset\"}."
+        // An operator's reset acts on the agent's breaker only (`Monitor.reset`): a session's
+        // closes by itself after its cool-down and quiet probes, so do not point at a reset.
+        guard s.session == nil else {
+            return text + ". It half-opens by itself after its cool-down; quiet probe calls close it."
+        }
+        return text + ". An operator can reset it: POST " + DashboardURL.path("v1", "agents", agent, "breaker")
+            + " {\"action\":\"reset\",\"reason\":\"…\"} with the admin token."
     }
 
     /// An operator's trip (`trip: true`) or reset, recorded like an automatic transition

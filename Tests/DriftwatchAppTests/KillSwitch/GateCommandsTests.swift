@@ -82,4 +82,17 @@ struct GateCommandsTests {
             for r in results { #expect(r.stderr?.contains("cannot reach") == false, "\(r)") }
         }
     }
+
+    /// The denial names the agent's own reset route (percent-encoded), and does not
+    /// point a session's breaker at a reset that acts on the agent's breaker only.
+    @Test func theDenialNamesTheRealResetRouteOrNoneForASession() {
+        let agent = BreakerControl.denyReason(agent: "billing bot", BreakerStatus(
+            state: .open, since: 0, reason: "tripped by an operator: INC-1", retryAfterSeconds: nil, mode: .enforce, heldByOperator: true))
+        #expect(agent.contains("POST /v1/agents/billing%20bot/breaker"), "\(agent)")
+        #expect(!agent.contains("{agent}"), "\(agent)")
+        let session = BreakerControl.denyReason(agent: "bot", BreakerStatus(
+            state: .open, since: 0, reason: "critical loop.repeat", retryAfterSeconds: 120, mode: .enforce, session: "s-1"))
+        #expect(session.contains("session s-1 of bot") && session.contains("after its cool-down"), "\(session)")
+        #expect(!session.contains("POST"), "\(session)")
+    }
 }
