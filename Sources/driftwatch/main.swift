@@ -287,8 +287,20 @@ func hook(_ args: ArraySlice<String>) throws -> Int32 {
         print("usage: driftwatch hook claude-code [--server URL] [--agent NAME] [--fail-open|--fail-closed] [--config FILE]")
         return Exit.ok
     }
+    do {
+        return try hookClaudeCode(kind: kind, args.dropFirst())
+    } catch let error where isatty(0) == 0 {
+        // Run by Claude Code (the payload on stdin), a hook that cannot start must not let
+        // a PreToolUse through unnoticed: Claude Code blocks only on exit 2.
+        let problem = (error as? UsageError)?.message ?? "\(error)"
+        let payload = (try? FileInput.readAll("-")) ?? []
+        return finish(GateCommands.hookCannotStart(payload: payload, problem: problem, failOpen: args.contains("--fail-open")))
+    }
+}
+
+func hookClaudeCode(kind: String, _ args: ArraySlice<String>) throws -> Int32 {
     guard kind == "claude-code" else { throw UsageError(message: "unknown hook \(kind) (claude-code)") }
-    let a = try Arguments(args.dropFirst(), valued: ["--server", "--agent", "--config"], flags: ["--fail-open", "--fail-closed"])
+    let a = try Arguments(args, valued: ["--server", "--agent", "--config"], flags: ["--fail-open", "--fail-closed"])
     if a.flags.contains("--help") {
         print("""
             usage: driftwatch hook claude-code [--server URL] [--agent NAME] [--fail-open|--fail-closed] [--config FILE]
@@ -298,7 +310,9 @@ func hook(_ args: ArraySlice<String>) throws -> Int32 {
             PostToolUse / PostToolUseFailure are forwarded and never block. If the server is
             unreachable a PreToolUse is blocked for tools classed destructive in --config
             (`tools`) and allowed otherwise, unless --fail-open or --fail-closed says else;
-            either way stderr says so. Token: $\(GateCommands.tokenVariable) (ingest role).
+            either way stderr says so. A misconfigured hook (bad option, --config or
+            --server, a refused token) blocks every PreToolUse, naming the problem, unless
+            --fail-open. Token: $\(GateCommands.tokenVariable) (ingest role).
             """)
         return Exit.ok
     }

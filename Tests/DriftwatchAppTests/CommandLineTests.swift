@@ -31,14 +31,43 @@ struct CommandLineTests {
         #expect(hook.code == 64 && hook.err.contains("claude-code") && hook.out.isEmpty, "\(hook)")
     }
 
-    @Test func anInvalidServerURLExits64WithOneLine() async throws {
-        for arguments in [["check", "--agent", "bot", "--server", "notaurl"],
-                          ["hook", "claude-code", "--server", "notaurl"]] {
-            let r = try await run(arguments, stdin: #"{"hook_event_name":"PreToolUse","tool_name":"Read","tool_input":{}}"#)
-            #expect(r.code == 64, "\(arguments): \(r.err)")
+    static let preToolUse = #"{"hook_event_name":"PreToolUse","tool_name":"Read","tool_input":{}}"#
+    static let postToolUse = #"{"hook_event_name":"PostToolUse","tool_name":"Read","tool_input":{}}"#
+
+    /// For `check` an invalid URL is bad usage (64). The hook says the same in one line, and
+    /// for a PreToolUse blocks (exit 2, the only exit Claude Code blocks on) unless --fail-open.
+    @Test func anInvalidServerURLIsOneLineAndBlocksAPreToolUse() async throws {
+        let check = try await run(["check", "--agent", "bot", "--server", "notaurl"])
+        let hook = try await run(["hook", "claude-code", "--server", "notaurl"], stdin: Self.preToolUse)
+        let open = try await run(["hook", "claude-code", "--server", "notaurl", "--fail-open"], stdin: Self.preToolUse)
+        for (r, code) in [(check, Int32(64)), (hook, 2), (open, 64)] {
+            #expect(r.code == code, "\(r.err)")
             #expect(r.err.contains("invalid --server URL"), "\(r.err)")
             #expect(r.err.split(separator: "\n").count == 1, "\(r.err)")
         }
+        #expect(hook.err.contains("blocking Read until the hook command is fixed"), "\(hook.err)")
+        #expect(open.err.contains("allowing Read (--fail-open)"), "\(open.err)")
+    }
+
+    /// The audit's repro: a hook configured with a --config file that is missing, or with a
+    /// mistyped option, exited 65 or 64 before asking the server, and Claude Code let the
+    /// call through while the agent's breaker was held open.
+    @Test func aHookThatCannotStartBlocksAPreToolUse() async throws {
+        let missing = ["hook", "claude-code", "--config", dir.path + "/no-such-config.json"]
+        let typo = ["hook", "claude-code", "--fail-closd"]
+        for arguments in [missing, typo] {
+            let pre = try await run(arguments, stdin: Self.preToolUse)
+            #expect(pre.code == 2, "\(arguments): \(pre.err)")
+            #expect(pre.err.hasPrefix("driftwatch hook is misconfigured: ") && pre.err.contains("blocking Read"), "\(pre.err)")
+            let post = try await run(arguments, stdin: Self.postToolUse)
+            #expect(post.code == 64 && post.err.contains("PostToolUse not forwarded"), "\(arguments): \(post.err)")
+        }
+        #expect(try await run(missing, stdin: Self.preToolUse).err.contains("no-such-config.json"))
+        #expect(try await run(typo, stdin: Self.preToolUse).err.contains("--fail-closd"))
+        let open = try await run(missing + ["--fail-open"], stdin: Self.preToolUse)
+        #expect(open.code == 64 && open.err.contains("allowing Read (--fail-open)"), "\(open.err)")
+        // Not a hook payload at all: plain bad usage, nothing to block.
+        #expect(try await run(typo, stdin: "").code == 64)
     }
 
     /// The audit's repro: 25 copies of one call_id raised loop.repeat and opened the

@@ -98,25 +98,20 @@ public enum GateCommands {
     /// `PreToolUse` asks the server's hook route and exits 2 with the reason on stderr
     /// when it denies (Claude Code shows stderr to the model and blocks the call);
     /// `PostToolUse`/`PostToolUseFailure` are forwarded and never block. When the server
-    /// is unreachable a `PreToolUse` falls back to `failMode`, saying so on stderr.
+    /// is unreachable a `PreToolUse` falls back to `failMode`, saying so on stderr; when
+    /// the hook itself is misconfigured (a bad `--server` URL, a refused token) see
+    /// ``misconfigured(event:tool:problem:failOpen:)``.
     public static func hookClaudeCode(payload: [UInt8], server: String, agent: String?, failMode: FailMode,
                                       tools: ToolClassifier, token: String?,
                                       client: HTTPClient.Configuration = clientConfiguration) -> CommandResult {
+        let (event, tool): (String, String)
+        switch hookCall(payload) {
+        case .call(let e, let t): (event, tool) = (e, t)
+        case .ignored(let answer): return answer
+        }
         if let problem = invalidServer(server) {
-            return CommandResult(exitCode: exitUsage, stderr: "driftwatch hook: \(problem)")
+            return misconfigured(event: event, tool: tool, problem: problem, failOpen: failMode == .open)
         }
-        let json: JSONValue
-        do { json = try JSONScanner.parse(payload) } catch {
-            // A malformed payload is Claude Code's problem, not a reason to block work.
-            return CommandResult(exitCode: exitOK, stderr: "driftwatch hook: ignoring an invalid hook payload: \(error)")
-        }
-        // Without it the server cannot tell a PreToolUse from a PostToolUse: most likely the
-        // command is wired to something other than a Claude Code hook. Not a reason to block either.
-        guard let event = json["hook_event_name"]?.stringValue, !event.isEmpty else {
-            return CommandResult(exitCode: exitOK, stderr: "driftwatch hook: ignoring a payload with no hook_event_name "
-                + "(not a Claude Code hook payload; is this command configured under \"hooks\" in settings.json?)")
-        }
-        let tool = json["tool_name"]?.stringValue ?? ""
         var url = trimmed(server) + "/v1/hooks/claude-code"
         if let agent { url += "?agent=" + percentEncode(agent) }
         var h = headers(token)
@@ -128,7 +123,7 @@ public enum GateCommands {
             return fallBack(event: event, tool: tool, problem: "cannot reach \(server) (\(error))", failMode: failMode, tools: tools)
         }
         if let refusal = refusal(response, server: server, token: token, role: "ingest") {
-            return fallBack(event: event, tool: tool, problem: refusal, failMode: failMode, tools: tools)
+            return misconfigured(event: event, tool: tool, problem: refusal, failOpen: failMode == .open)
         }
         guard (200..<300).contains(response.statusCode) else {
             let text = String(decoding: response.body.prefix(300), as: UTF8.self)
@@ -144,9 +139,55 @@ public enum GateCommands {
         return CommandResult(exitCode: exitOK)
     }
 
-    /// What the hook does when the server could not answer: `problem` says why, as a clause
-    /// ("cannot reach …", "… refused the token …"). Post* events are dropped with a note;
-    /// a `PreToolUse` falls back to `failMode`.
+    /// The hook event and tool of a Claude Code payload, or what to answer when it is not one.
+    /// A malformed payload is Claude Code's problem, and one without `hook_event_name` was
+    /// most likely not sent by a Claude Code hook at all: neither is a reason to block work.
+    static func hookCall(_ payload: [UInt8]) -> HookCall {
+        let json: JSONValue
+        do { json = try JSONScanner.parse(payload) } catch {
+            return .ignored(CommandResult(exitCode: exitOK, stderr: "driftwatch hook: ignoring an invalid hook payload: \(error)"))
+        }
+        guard let event = json["hook_event_name"]?.stringValue, !event.isEmpty else {
+            return .ignored(CommandResult(exitCode: exitOK, stderr: "driftwatch hook: ignoring a payload with no hook_event_name "
+                + "(not a Claude Code hook payload; is this command configured under \"hooks\" in settings.json?)"))
+        }
+        return .call(event: event, tool: json["tool_name"]?.stringValue ?? "")
+    }
+
+    enum HookCall {
+        case call(event: String, tool: String)
+        case ignored(CommandResult)
+    }
+
+    /// `driftwatch hook claude-code` could not even start (a mistyped option, a missing or
+    /// invalid `--config`): answers the hook `payload` as ``misconfigured(event:tool:problem:failOpen:)``.
+    public static func hookCannotStart(payload: [UInt8], problem: String, failOpen: Bool) -> CommandResult {
+        switch hookCall(payload) {
+        case .call(let event, let tool): misconfigured(event: event, tool: tool, problem: problem, failOpen: failOpen)
+        case .ignored: CommandResult(exitCode: exitUsage, stderr: "driftwatch hook: \(problem)")
+        }
+    }
+
+    /// What the hook does when it is itself misconfigured: `problem` (a clause) says how.
+    ///
+    /// Unlike an unreachable server this does not heal by itself, and Claude Code lets a
+    /// call through on any exit but 2, so falling back as for an outage would switch the
+    /// kill switch off for good without anyone noticing. A `PreToolUse` is blocked, saying
+    /// what to fix, unless `--fail-open` put availability first; otherwise the exit is 64,
+    /// which Claude Code shows the user without blocking.
+    static func misconfigured(event: String, tool: String, problem: String, failOpen: Bool) -> CommandResult {
+        let note = "driftwatch hook is misconfigured: \(problem)"
+        guard event == "PreToolUse", !failOpen else {
+            let outcome = event == "PreToolUse" ? "; allowing \(tool) (--fail-open)." : "; \(event) not forwarded."
+            return CommandResult(exitCode: exitUsage, stderr: note + outcome)
+        }
+        return CommandResult(exitCode: exitBlocked, stderr: note + "; blocking \(tool) until the hook command is fixed "
+            + "(with --fail-open, calls go ahead while the gate cannot decide).")
+    }
+
+    /// What the hook does when the server could not be asked or answered with an error:
+    /// `problem` says why, as a clause ("cannot reach …"). Post* events are dropped with a
+    /// note; a `PreToolUse` falls back to `failMode`.
     static func fallBack(event: String, tool: String, problem: String, failMode: FailMode,
                          tools: ToolClassifier) -> CommandResult {
         guard event == "PreToolUse" else {

@@ -9,6 +9,7 @@ import Testing
 struct GateCommandsTests {
     static let post = Array(#"{"hook_event_name":"PostToolUse","tool_name":"Read","tool_input":{}}"#.utf8)
     static let pre = Array(#"{"hook_event_name":"PreToolUse","tool_name":"db.drop_table","tool_input":{}}"#.utf8)
+    static let bash = Array(#"{"hook_event_name":"PreToolUse","tool_name":"Bash","tool_input":{}}"#.utf8)
     /// The gate's own 2 s / 5 s timeouts are for production; a parallel test run on two
     /// loaded cores has answered the in-process server later than that.
     static var patient: HTTPClient.Configuration {
@@ -27,11 +28,14 @@ struct GateCommandsTests {
         let message = check.stderr ?? ""
         #expect(message.hasPrefix("driftwatch check: invalid --server URL") && !message.contains("\n"), "\(message)")
         #expect(!message.contains("cannot reach"))
-        for payload in [Self.post, Self.pre] {
-            let hook = GateCommands.hookClaudeCode(payload: payload, server: server, agent: nil, failMode: .closed,
+        // The hook's own misconfiguration blocks a PreToolUse (the only exit Claude Code
+        // blocks on) unless --fail-open; anything else is reported with 64.
+        for (payload, mode, code) in [(Self.post, GateCommands.FailMode.closed, Int32(64)), (Self.pre, .byToolClass, 2),
+                                      (Self.pre, .open, 64)] {
+            let hook = GateCommands.hookClaudeCode(payload: payload, server: server, agent: nil, failMode: mode,
                                                    tools: ToolClassifier(), token: nil)
-            #expect(hook.exitCode == 64, "\(hook)")
-            #expect(hook.stderr?.hasPrefix("driftwatch hook: invalid --server URL") == true, "\(hook)")
+            #expect(hook.exitCode == code, "\(hook)")
+            #expect(hook.stderr?.hasPrefix("driftwatch hook is misconfigured: invalid --server URL") == true, "\(hook)")
         }
     }
 
@@ -48,6 +52,8 @@ struct GateCommandsTests {
     }
 
     /// A server that answers 401 or 403 was reached: the message says it refused the token.
+    /// That is the hook's misconfiguration, not an outage: a PreToolUse is blocked even for
+    /// a tool the outage fallback would allow (the audit found `Bash` let through).
     @Test func aRefusedTokenIsNotCalledUnreachable() async throws {
         let server = try HTTPServer(configuration: .init(host: "127.0.0.1", port: 0), responder: ClosureResponder { request in
             if request.headers["Authorization"] == "Bearer viewer-token-0123456789" {
@@ -65,18 +71,25 @@ struct GateCommandsTests {
                     GateCommands.hookClaudeCode(payload: Self.pre, server: url, agent: nil, failMode: .closed,
                                                 tools: ToolClassifier(), token: "viewer-token-0123456789", client: Self.patient),
                     GateCommands.check(agent: "bot", server: url, token: nil, client: Self.patient),
+                    GateCommands.hookClaudeCode(payload: Self.bash, server: url, agent: nil, failMode: .byToolClass,
+                                                tools: ToolClassifier(), token: nil, client: Self.patient),
+                    GateCommands.hookClaudeCode(payload: Self.bash, server: url, agent: nil, failMode: .open,
+                                                tools: ToolClassifier(), token: nil, client: Self.patient),
                 ]
             }
             await server.shutdown()
             try await group.waitForAll()
-            let (post, pre, check) = (results[0], results[1], results[2])
-            #expect(post.exitCode == 0)
-            #expect(post.stderr?.contains("could not forward PostToolUse: \(url) refused the token (HTTP 401: invalid bearer token)") == true,
-                    "\(post)")
+            let (post, pre, check, bash, bashOpen) = (results[0], results[1], results[2], results[3], results[4])
+            #expect(post.exitCode == 64)
+            #expect(post.stderr?.contains("\(url) refused the token (HTTP 401: invalid bearer token)") == true, "\(post)")
+            #expect(post.stderr?.contains("PostToolUse not forwarded") == true, "\(post)")
             #expect(pre.exitCode == GateCommands.exitBlocked)
             #expect(pre.stderr?.contains("\(url) refused the token (HTTP 403: this token does not have the ingest role)") == true,
                     "\(pre)")
-            #expect(pre.stderr?.contains("blocking db.drop_table (fail-closed") == true, "\(pre)")
+            #expect(pre.stderr?.contains("blocking db.drop_table until the hook command is fixed") == true, "\(pre)")
+            #expect(bash.exitCode == GateCommands.exitBlocked, "\(bash)")
+            #expect(bash.stderr?.contains("refused the request without a token (HTTP 401") == true, "\(bash)")
+            #expect(bashOpen.exitCode == 64 && bashOpen.stderr?.contains("allowing Bash (--fail-open)") == true, "\(bashOpen)")
             #expect(check.exitCode == GateCommands.exitUnavailable)
             #expect(check.stderr?.contains("refused the request without a token (HTTP 401") == true, "\(check)")
             for r in results { #expect(r.stderr?.contains("cannot reach") == false, "\(r)") }
