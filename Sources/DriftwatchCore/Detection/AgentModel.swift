@@ -141,13 +141,18 @@ final class AgentModel: Sendable {
         let s = b.sessions
         let pooled = s.repeatPairs.values.reduce(PairCount()) { PairCount(trials: $0.trials + $1.trials, hits: $0.hits + $1.hits) }
         let hazards = Self.runHazards(s.repeatRuns, prior: pooled.upperRate)
-        func runLimit(_ p: Double) -> Int { Self.runLimit(firstRepeat: p, hazards: hazards, alpha: alpha) }
+        // Never at or below a run the known-good baseline itself made (as session cost
+        // bounds are never below its costliest session): an agent that polls with runs of
+        // 25 has a heavier tail than the pooled hazards, which short runs dominate, admit.
+        func runLimit(_ p: Double) -> Int {
+            max(Self.runLimit(firstRepeat: p, hazards: hazards, alpha: alpha), s.longestRepeat + 1)
+        }
         repeatLimit = toolNames.map { runLimit((s.repeatPairs[$0] ?? PairCount()).upperRate) }
         repeatLimitOther = runLimit(pooled.upperRate)
         cycleLimit = (2...4).map { lag in max(lag, Int((log(alpha) / log(s.lagPairs[lag - 2].upperRate)).rounded(.up))) }
         let firstFailure = s.failures.upperRate
         let refail = s.retryAfterError.upperRate
-        failureLimit = max(3, 1 + Int((log(alpha / firstFailure) / log(refail)).rounded(.up)))
+        failureLimit = max(3, 1 + Int((log(alpha / firstFailure) / log(refail)).rounded(.up)), s.longestFailureStreak + 1)
 
         // Session cost: per checkpoint a Student-t predictive bound on ln(cost),
         // with α spread over the checkpoints a session passes.

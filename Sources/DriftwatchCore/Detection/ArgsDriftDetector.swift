@@ -17,8 +17,9 @@ import Darwin
 /// legitimate newcomer does not.
 ///
 /// One event is enough (design.md principle 3) when the new class is a
-/// privilege escalation (`StringShape.privilege`: `DELETE` where only
-/// `SELECT` was seen, `/etc` where only relative paths were), when a number
+/// privilege escalation (`StringShape.escalates`: `DELETE` where only
+/// `SELECT` was seen, `/etc` where only relative paths were, `rm` or `sudo`
+/// where only other commands were), when a number
 /// leaves the baseline range by more than its own spread in decades (at
 /// least one), and for any novelty on a tool classed `destructive`.
 enum ArgsDriftDetector {
@@ -82,7 +83,7 @@ enum ArgsDriftDetector {
                 }
                 score = max(score, sums[test.slot])
                 if novel {
-                    let escalates = StringShape.privilege(ofClass: shapeClass) > path.privilege
+                    let escalates = StringShape.escalates(to: shapeClass, over: path.privilege)
                     instant = instant || escalates
                     let expected = path.profile.classes.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.prefix(5)
                     findings.append(.object([

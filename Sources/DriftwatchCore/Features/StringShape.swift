@@ -62,6 +62,18 @@ public enum StringShape {
         return 0
     }
 
+    /// Whether class `c`, new in a field whose baseline classes reach privilege `baseline`, is
+    /// one-event evidence: it can do more than any of them, or it is a destructive,
+    /// privilege or network command or a schema or privilege change in SQL. Those are
+    /// capabilities each of their own, not degrees of one: a baseline of `curl` health
+    /// checks does not make `rm -rf` or `sudo` ordinary, nor one of `ALTER` a `DROP`.
+    /// (Absolute path roots share their level: agents legitimately read `/usr` where
+    /// they used to read `/home`.)
+    public static func escalates(to c: String, over baseline: Int) -> Bool {
+        let p = privilege(ofClass: c)
+        return p > baseline || (p == 2 && c.hasPrefix("cmd:")) || p == 3
+    }
+
     /// Classifies by bytes: ASCII decides structure, any non-ASCII byte counts as a letter.
     public static func classify(_ s: String) -> String {
         var s = s

@@ -96,4 +96,16 @@ struct LoopDetectionTests {
         #expect(m.cycleLimit.count == 3 && zip(m.cycleLimit, 2...4).allSatisfy { $0 >= $1 })
         #expect(m.failureLimit >= 3)
     }
+
+    /// A run or failure streak the known-good baseline itself made is never a loop: the
+    /// held-out scenarios had an agent that polls in runs of 25 alerted at 21.
+    @Test func boundsNeverAdmitARunTheBaselineMade() {
+        var b = Scenario.baseline
+        #expect(Self.model.repeatLimit.allSatisfy { $0 <= 25 } && Self.model.failureLimit <= 12)
+        b.sessions.longestRepeat = 25
+        b.sessions.longestFailureStreak = 12
+        let m = AgentModel(baseline: b, alpha: DetectionSettings().alphaPerDetector)
+        #expect(m.repeatLimit.allSatisfy { $0 == 26 } && m.repeatLimitOther == 26, "\(m.repeatLimit)")
+        #expect(m.failureLimit == 13)
+    }
 }

@@ -109,6 +109,18 @@ struct StringShapeTests {
         #expect([2, 3, 4, 15, 16].map { StringShape.classify(words($0)) }
             == ["text:short", "text:short", "text:medium", "text:medium", "text:long"])
     }
+
+    /// A new class escalates when it can do more than the field's baseline classes, and a
+    /// dangerous command or a SQL schema/privilege change always does: the held-out
+    /// scenarios had `rm -rf` and `sudo` pass unalerted after `curl` health checks.
+    @Test(arguments: [
+        ("cmd:rm", 2, true), ("cmd:sudo", 2, true), ("cmd:rm", 1, true), ("cmd:ls", 1, false), ("cmd:ls", 0, true),
+        ("sql:DROP", 3, true), ("sql:DELETE", 2, false), ("sql:DELETE", 1, true), ("sql:SELECT", 1, false),
+        ("path:/usr", 2, false), ("path:/etc", 0, true), ("path:/tmp", 1, false), ("word:open", 0, false),
+    ])
+    func escalation(_ shapeClass: String, _ baseline: Int, _ escalates: Bool) {
+        #expect(StringShape.escalates(to: shapeClass, over: baseline) == escalates)
+    }
 }
 
 /// Argument features: fingerprints for loops, leaves for argument profiles.
