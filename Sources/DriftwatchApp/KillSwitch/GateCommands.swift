@@ -82,7 +82,12 @@ public enum GateCommands {
         case "half_open": enforced ? exitHalfOpen : exitOK
         default: exitOK
         }
-        return CommandResult(exitCode: code, stdout: line)
+        // Still exit 0 (spec §3 maps only the state), but a gate set up with a misspelled
+        // name must not pass for one that guards the agent.
+        let unknown = json["known"]?.boolValue == false
+            ? "driftwatch check: \(server) knows no agent \(agent) (no recent events, baseline or breaker); is the name right?"
+            : nil
+        return CommandResult(exitCode: code, stdout: line, stderr: unknown)
     }
 
     /// Whether the hook blocks when the server cannot be asked.

@@ -34,7 +34,7 @@ extension ServiceRoutes {
         return nil
     }
 
-    /// `GET /v1/agents/{agent}/breaker[?session=ID]`: `{"state","mode","held_by_operator","since","reason","retry_after_s"}`
+    /// `GET /v1/agents/{agent}/breaker[?session=ID]`: `{"state","mode","held_by_operator","since","reason","retry_after_s","known"}`
     /// of the breaker governing the agent's calls, in that session if one is named (then
     /// with `"session"` when the session's own breaker is the one that governs).
     public func getBreaker(_ request: HTTPRequest, agent: String) async throws -> HTTPResponse {

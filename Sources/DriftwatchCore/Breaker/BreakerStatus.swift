@@ -10,9 +10,13 @@ public struct BreakerStatus: Sendable, Equatable {
     public var heldByOperator: Bool
     /// The session whose breaker this is; nil for the agent's own.
     public var session: String?
+    /// Whether the monitor has any state for the agent (events, a baseline or a breaker).
+    /// An unknown agent is reported closed; a gate configured with a misspelled name would
+    /// otherwise never learn that it guards nothing.
+    public var known: Bool
 
     public init(state: CircuitBreaker.State, since: EventTime?, reason: String?, retryAfterSeconds: Int?, mode: AgentPolicy.Mode,
-                heldByOperator: Bool = false, session: String? = nil) {
+                heldByOperator: Bool = false, session: String? = nil, known: Bool = true) {
         self.state = state
         self.since = since
         self.reason = reason
@@ -20,6 +24,7 @@ public struct BreakerStatus: Sendable, Equatable {
         self.mode = mode
         self.heldByOperator = heldByOperator
         self.session = session
+        self.known = known
     }
 
     /// The status of `breaker` as of `now` (see `CircuitBreaker.state(at:)`).
@@ -42,6 +47,7 @@ public struct BreakerStatus: Sendable, Equatable {
         members.append(JSONMember("since", since.map { .string(RFC3339.format($0)) } ?? .null))
         members.append(JSONMember("reason", reason.map(JSONValue.string) ?? .null))
         members.append(JSONMember("retry_after_s", retryAfterSeconds.map { .number(Double($0)) } ?? .null))
+        members.append(JSONMember("known", .bool(known)))
         return .object(members)
     }
 }

@@ -188,7 +188,8 @@ public struct Monitor: Sendable {
     public func breakerStatus(agent: String, session: String? = nil, at now: EventTime) -> BreakerStatus {
         guard let s = state(agent) else {
             return BreakerStatus(state: .closed, since: nil, reason: nil, retryAfterSeconds: nil,
-                                 mode: settings.policy(for: agent).mode ?? (loaded[agent] != nil ? .enforce : .observe))
+                                 mode: settings.policy(for: agent).mode ?? (loaded[agent] != nil ? .enforce : .observe),
+                                 known: loaded[agent] != nil || parked[agent] != nil)
         }
         let own = s.breakerStatus(at: now)
         guard !own.blocks, let session, let breaker = s.sessions[session]?.breaker else { return own }

@@ -142,8 +142,16 @@ struct KillSwitchEndToEndTests {
             try await eventually("the breaker.closed webhook") { receiver.log.all.count >= 2 }
             let closed = try verifiedBody(receiver.log.all[1])
             #expect(closed["type"] == "breaker.closed")
-            let (afterCode, _, _) = try await runDriftwatch(["check", "--agent", "ks-bot", "--server", server.base], in: dir.path)
-            #expect(afterCode == 0)
+            let (afterCode, _, afterErr) = try await runDriftwatch(["check", "--agent", "ks-bot", "--server", server.base], in: dir.path)
+            #expect(afterCode == 0 && afterErr.isEmpty, "\(afterErr)")
+            // A misspelled name is closed too, but says that it guards nothing.
+            let (typoCode, typoOut, typoErr) = try await runDriftwatch(["check", "--agent", "ks-bto", "--server", server.base],
+                                                                       in: dir.path)
+            #expect(typoCode == 0 && typoOut.hasPrefix("ks-bto: closed"), "\(typoOut)")
+            #expect(typoErr.contains("knows no agent ks-bto (no recent events, baseline or breaker); is the name right?"), "\(typoErr)")
+            let typo = try parseJSON(try await server.request(.get, "/v1/agents/ks-bto/breaker").body)
+            #expect(typo["known"] == false)
+            #expect(try parseJSON(try await server.request(.get, "/v1/agents/ks-bot/breaker").body)["known"] == true)
             let alerts = try parseJSON(try await server.request(.get, "/v1/alerts?agent=ks-bot&kind=breaker").body)
             let kinds = (alerts["alerts"]?.arrayValue ?? []).compactMap { $0["kind"]?.stringValue }.reversed()
             #expect(Array(kinds) == ["breaker.open", "breaker.half_open", "breaker.closed"])
