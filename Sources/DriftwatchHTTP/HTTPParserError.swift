@@ -98,7 +98,7 @@ public enum HTTPParserError: Error, Sendable, Hashable, CustomStringConvertible 
         case .invalidChunkSize: "invalid chunk size"
         case .invalidChunkedEncoding: "malformed chunked encoding"
         case .trailersTooLarge: "trailer section too large"
-        case .bodyTooLarge: "body too large for this server's limit on request bodies (driftwatch: limits.max_body_bytes); send smaller batches"
+        case .bodyTooLarge: "body larger than the limit on message bodies; send smaller requests"
         case .incompleteMessage: "connection closed mid-message"
         }
     }
