@@ -2,13 +2,15 @@
 # Held-out detection check: generate scenarios, learn, replay, score, aggregate.
 #   bash Benchmarks/eval/run_heldout.sh [SEEDS] [OUTDIR]
 # SEEDS: e.g. "1 2 3" (default 1..10); OUTDIR default /tmp/heldout/run.
-# DRIFTWATCH: the binary (default /tmp/heldout/driftwatch); SCORE: score.py.
+# DRIFTWATCH: the binary (default: this checkout's release build); SCORE: score.py
+# (default: shared/eval/score.py next to the checkout).
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 SEEDS=${1:-$(seq 1 10)}
 OUT=${2:-/tmp/heldout/run}
-DW=${DRIFTWATCH:-/tmp/heldout/driftwatch}
-SCORE=${SCORE:-/work/shared/eval/score.py}
+REPO=$(cd "$HERE/../.." && pwd)
+DW=${DRIFTWATCH:-$REPO/.build/release/driftwatch}
+SCORE=${SCORE:-$REPO/../shared/eval/score.py}
 mkdir -p "$OUT"
 # sanity: the public scenarios must score as documented with this binary
 for p in normal hard; do
